@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -20,8 +20,25 @@ function findCorpus(): string {
 
 export const CORPUS_DIR = findCorpus();
 
-export function corpusFiles(): string[] {
+export interface CorpusEntry {
+  file: string;
+  /** The manifest's format column; "?" marks a file no decoder reads (it must be refused). */
+  format: string;
+  width: number;
+  height: number;
+  note: string;
+}
+
+/** The corpus as MANIFEST.tsv describes it, plus any unlisted file (format unknown, expected readable). */
+export function corpusEntries(): CorpusEntry[] {
+  const rows = readFileSync(path.join(CORPUS_DIR, "MANIFEST.tsv"), "utf8").trim().split("\n").slice(1);
+  const listed = new Map<string, CorpusEntry>();
+  for (const row of rows) {
+    const [file = "", format = "", width = "0", height = "0", , , , note = ""] = row.split("\t");
+    listed.set(file, { file, format, width: Number(width), height: Number(height), note });
+  }
   return readdirSync(CORPUS_DIR)
-    .filter((f) => !f.endsWith(".tsv"))
-    .sort();
+    .filter((f) => f !== "MANIFEST.tsv")
+    .sort()
+    .map((file) => listed.get(file) ?? { file, format: "", width: 0, height: 0, note: "" });
 }
