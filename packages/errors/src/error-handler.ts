@@ -1,0 +1,55 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import { AppError, type ErrorBody } from "./app-error";
+
+/** Fastify's own error codes that are the caller's fault, mapped to our stable codes. */
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: "body_too_large",
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: "unsupported_media_type",
+  FST_ERR_CTP_EMPTY_JSON_BODY: "invalid_body",
+  FST_ERR_CTP_INVALID_JSON_BODY: "invalid_json",
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: "invalid_content_length",
+  FST_ERR_VALIDATION: "invalid_body",
+};
+
+function toBody(err: FastifyError | AppError, request: FastifyRequest): ErrorBody {
+  if (err instanceof AppError) {
+    return { status: err.status, code: err.code, message: err.message, request_id: request.id };
+  }
+  const status = err.statusCode ?? 500;
+  if (status >= 500) {
+    // Faults never leak their message: it may hold SQL, paths or stack details.
+    return { status, code: "internal_error", message: "internal error", request_id: request.id };
+  }
+  const code = (err.code && FASTIFY_CODES[err.code]) ?? (status === 429 ? "too_many_requests" : "bad_request");
+  let message = err.message;
+  if (err.validation) {
+    const context = err.validationContext ?? "body";
+    message = `invalid ${context}: ${err.validation
+      .map((v) => `${v.instancePath ? `${context}${v.instancePath.replaceAll("/", ".")}` : context} ${v.message}`)
+      .join("; ")}`;
+  }
+  return { status, code, message, request_id: request.id };
+}
+
+/** Renders every error, ours or Fastify's, as {status, code, message, request_id}; logs faults only. */
+async function errorHandlerPlugin(app: FastifyInstance) {
+  app.setErrorHandler((err: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
+    const body = toBody(err, request);
+    if (body.status >= 500) request.log.error({ err }, "request failed");
+    else request.log.info({ code: body.code, status: body.status }, "request refused");
+    if (err instanceof AppError) reply.headers(err.headers);
+    return reply.code(body.status).type("application/json; charset=utf-8").send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const body: ErrorBody = {
+      status: 404,
+      code: "not_found",
+      message: `no route for ${request.method} ${request.url.split("?")[0]}`,
+      request_id: request.id,
+    };
+    return reply.code(404).send(body);
+  });
+}
+
+export const errorHandler = fp(errorHandlerPlugin, { name: "belfoot-error-handler", fastify: "5.x" });
