@@ -21,12 +21,16 @@ function toBody(err: FastifyError | AppError, request: FastifyRequest): ErrorBod
     // Faults never leak their message: it may hold SQL, paths or stack details.
     return { status, code: "internal_error", message: "internal error", request_id: request.id };
   }
-  const code = (err.code && FASTIFY_CODES[err.code]) ?? (status === 429 ? "too_many_requests" : "bad_request");
+  const code =
+    (err.code && FASTIFY_CODES[err.code]) ?? (status === 429 ? "too_many_requests" : "bad_request");
   let message = err.message;
   if (err.validation) {
     const context = err.validationContext ?? "body";
     message = `invalid ${context}: ${err.validation
-      .map((v) => `${v.instancePath ? `${context}${v.instancePath.replaceAll("/", ".")}` : context} ${v.message}`)
+      .map(
+        (v) =>
+          `${v.instancePath ? `${context}${v.instancePath.replaceAll("/", ".")}` : context} ${v.message}`,
+      )
       .join("; ")}`;
   }
   return { status, code, message, request_id: request.id };

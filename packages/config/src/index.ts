@@ -1,0 +1,3 @@
+export { type Config, ConfigError, loadConfig } from "./load";
+export { ConfigSchema, type RawConfig } from "./schema";
+export { GENERATED_SECRETS, loadOrCreateSecrets } from "./secrets";

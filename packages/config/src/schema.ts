@@ -1,0 +1,51 @@
+import { type Static, Type } from "typebox";
+
+const Int = (def: number, min = 0, description?: string) =>
+  Type.Integer({ default: def, minimum: min, ...(description ? { description } : {}) });
+
+/**
+ * Every environment variable the project reads, with its default: the single source of truth.
+ * `.env.example` and the README's configuration table describe the same list.
+ */
+export const ConfigSchema = Type.Object({
+  NODE_ENV: Type.Union([Type.Literal("development"), Type.Literal("production"), Type.Literal("test")], {
+    default: "development",
+  }),
+  LOG_LEVEL: Type.Union(
+    ["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => Type.Literal(l)),
+    { default: "info" },
+  ),
+  DATA_DIR: Type.String({ default: "./data", minLength: 1 }),
+  LOG_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: "^postgres(ql)?://" })),
+  DATABASE_POOL_MAX: Int(10, 1),
+
+  HOST: Type.String({ default: "127.0.0.1" }),
+  PORT: Int(8080, 0),
+  CONVERTER_HOST: Type.String({ default: "127.0.0.1" }),
+  CONVERTER_PORT: Int(8081, 0),
+  CONVERTER_URL: Type.String({ default: "http://127.0.0.1:8081", pattern: "^https?://" }),
+
+  INTERNAL_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  JWT_SECRET: Type.Optional(Type.String({ minLength: 16 })),
+  JWT_TTL: Type.String({ default: "1h", pattern: "^[0-9]+[smhd]?$" }),
+  ADMIN_USERNAME: Type.Optional(Type.String({ minLength: 1 })),
+  ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
+  REGISTRATION: Type.Union([Type.Literal("admin"), Type.Literal("open")], { default: "admin" }),
+
+  MAX_OUTPUT_BYTES: Int(184_320, 1024),
+  MAX_SOURCE_BYTES: Int(25 * 1024 * 1024, 1),
+  LIMIT_INPUT_PIXELS: Int(50_000_000, 1),
+  UPLOAD_BODY_LIMIT_BYTES: Int(30 * 1024 * 1024, 1024),
+  COMPRESS_CONCURRENCY: Int(2, 1),
+
+  FETCH_CONNECT_TIMEOUT_MS: Int(5_000, 1),
+  FETCH_HEADERS_TIMEOUT_MS: Int(10_000, 1),
+  FETCH_TOTAL_TIMEOUT_MS: Int(30_000, 1),
+  FETCH_MAX_REDIRECTS: Int(5, 0),
+  ALLOW_PRIVATE_SOURCES: Type.String({ default: "" }),
+
+  IMAGE_CACHE_MAX_AGE: Int(3600, 0),
+});
+
+export type RawConfig = Static<typeof ConfigSchema>;

@@ -1,0 +1,125 @@
+import { createHash } from "node:crypto";
+import type { Sql } from "./connect";
+
+/** What the converter hands over to store: the JPEG and the facts about it and its source. */
+export interface NewImage {
+  articleId: string | null;
+  ownerId: number | null;
+  sourceUrl: string | null;
+  sourceFormat: string;
+  sourceBytes: number;
+  sourceWidth: number;
+  sourceHeight: number;
+  width: number;
+  height: number;
+  quality: number | null;
+  encodes: number;
+  data: Buffer;
+}
+
+export interface ImageMeta {
+  id: number;
+  articleId: string | null;
+  ownerId: number | null;
+  sourceUrl: string | null;
+  sourceFormat: string;
+  sourceBytes: number;
+  sourceWidth: number;
+  sourceHeight: number;
+  contentType: string;
+  bytes: number;
+  width: number;
+  height: number;
+  quality: number | null;
+  encodes: number;
+  sha256: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ImageWithData extends ImageMeta {
+  data: Buffer;
+}
+
+export interface SavedImage extends ImageMeta {
+  /** false when an article's earlier image was replaced. */
+  created: boolean;
+}
+
+const META_COLUMNS = `id::float8 as id, article_id, owner_id::float8 as owner_id, source_url, source_format,
+  source_bytes, source_width, source_height, content_type, bytes, width, height, quality, encodes, sha256,
+  created_at, updated_at`;
+
+function values(img: NewImage) {
+  return {
+    article_id: img.articleId,
+    owner_id: img.ownerId,
+    source_url: img.sourceUrl,
+    source_format: img.sourceFormat,
+    source_bytes: img.sourceBytes,
+    source_width: img.sourceWidth,
+    source_height: img.sourceHeight,
+    bytes: img.data.length,
+    width: img.width,
+    height: img.height,
+    quality: img.quality,
+    encodes: img.encodes,
+    // Computed here, from the bytes actually stored, so the ETag can never disagree with the body.
+    sha256: createHash("sha256").update(img.data).digest("hex"),
+    data: img.data,
+  };
+}
+
+/**
+ * Store an image. With an article id, an earlier image of that article is replaced in the same
+ * statement (one transaction: readers see the old row or the new one, never a mix), keeping its id.
+ */
+export async function saveImage(sql: Sql, img: NewImage): Promise<SavedImage> {
+  const row = values(img);
+  const columns = Object.keys(row) as (keyof typeof row)[];
+  const [saved] =
+    img.articleId === null
+      ? await sql<SavedImage[]>`
+          insert into images ${sql(row, columns)}
+          returning ${sql.unsafe(META_COLUMNS)}, true as created`
+      : await sql<SavedImage[]>`
+          insert into images ${sql(row, columns)}
+          on conflict (article_id) do update set
+            owner_id = excluded.owner_id, source_url = excluded.source_url,
+            source_format = excluded.source_format, source_bytes = excluded.source_bytes,
+            source_width = excluded.source_width, source_height = excluded.source_height,
+            bytes = excluded.bytes, width = excluded.width, height = excluded.height,
+            quality = excluded.quality, encodes = excluded.encodes, sha256 = excluded.sha256,
+            data = excluded.data, updated_at = now()
+          returning ${sql.unsafe(META_COLUMNS)}, (xmax = 0) as created`;
+  if (!saved) throw new Error("insert returned no row");
+  return saved;
+}
+
+export async function findImageMetaByArticle(sql: Sql, articleId: string): Promise<ImageMeta | undefined> {
+  const [row] = await sql<ImageMeta[]>`
+    select ${sql.unsafe(META_COLUMNS)} from images where article_id = ${articleId}`;
+  return row;
+}
+
+export async function findImageByArticle(sql: Sql, articleId: string): Promise<ImageWithData | undefined> {
+  const [row] = await sql<ImageWithData[]>`
+    select ${sql.unsafe(META_COLUMNS)}, data from images where article_id = ${articleId}`;
+  return row;
+}
+
+export async function findImageMetaById(sql: Sql, id: number): Promise<ImageMeta | undefined> {
+  const [row] = await sql<ImageMeta[]>`select ${sql.unsafe(META_COLUMNS)} from images where id = ${id}`;
+  return row;
+}
+
+export async function findImageById(sql: Sql, id: number): Promise<ImageWithData | undefined> {
+  const [row] = await sql<ImageWithData[]>`
+    select ${sql.unsafe(META_COLUMNS)}, data from images where id = ${id}`;
+  return row;
+}
+
+export async function countImages(sql: Sql): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`select count(*)::int as n from images`;
+  return row?.n ?? 0;
+}

@@ -1,0 +1,26 @@
+export { type ConnectOptions, connect, type Sql } from "./connect";
+export { databaseReady } from "./health";
+export {
+  countImages,
+  findImageByArticle,
+  findImageById,
+  findImageMetaByArticle,
+  findImageMetaById,
+  type ImageMeta,
+  type ImageWithData,
+  type NewImage,
+  type SavedImage,
+  saveImage,
+} from "./images";
+export { knownMigrations, migrate } from "./migrate";
+export {
+  createUser,
+  findUserById,
+  findUserByName,
+  listUsers,
+  type Role,
+  removeUser,
+  setUserPassword,
+  type UserRecord,
+  upsertAdmin,
+} from "./users";
