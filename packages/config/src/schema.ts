@@ -32,6 +32,9 @@ export const ConfigSchema = Type.Object({
   ADMIN_USERNAME: Type.Optional(Type.String({ minLength: 1 })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
   REGISTRATION: Type.Union([Type.Literal("admin"), Type.Literal("open")], { default: "admin" }),
+  LOGIN_FAILURES_PER_USER: Int(10, 1),
+  LOGIN_FAILURES_PER_IP: Int(50, 1),
+  LOGIN_FAILURE_WINDOW_S: Int(900, 1),
 
   MAX_OUTPUT_BYTES: Int(184_320, 1024),
   MAX_SOURCE_BYTES: Int(25 * 1024 * 1024, 1),

@@ -13,6 +13,7 @@ export {
   saveImage,
 } from "./images";
 export { knownMigrations, migrate } from "./migrate";
+export { isDatabaseUnavailable } from "./unavailable";
 export {
   createUser,
   findUserById,

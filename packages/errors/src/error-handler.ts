@@ -36,9 +36,17 @@ function toBody(err: FastifyError | AppError, request: FastifyRequest): ErrorBod
   return { status, code, message, request_id: request.id };
 }
 
+export interface ErrorHandlerOptions {
+  /** Turns a known kind of fault into an answer (e.g. database down → 503 with Retry-After). */
+  classify?: (err: unknown) => AppError | undefined;
+}
+
 /** Renders every error, ours or Fastify's, as {status, code, message, request_id}; logs faults only. */
-async function errorHandlerPlugin(app: FastifyInstance) {
-  app.setErrorHandler((err: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
+async function errorHandlerPlugin(app: FastifyInstance, opts: ErrorHandlerOptions) {
+  app.setErrorHandler((raw: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
+    const classified = raw instanceof AppError ? undefined : opts.classify?.(raw);
+    const err = classified ?? raw;
+    if (classified) request.log.warn({ err: raw }, classified.message);
     const body = toBody(err, request);
     if (body.status >= 500) request.log.error({ err }, "request failed");
     else request.log.info({ code: body.code, status: body.status }, "request refused");
@@ -56,4 +64,4 @@ async function errorHandlerPlugin(app: FastifyInstance) {
   });
 }
 
-export const errorHandler = fp(errorHandlerPlugin, { name: "belfoot-error-handler", fastify: "5.x" });
+export const errorHandler = fp<ErrorHandlerOptions>(errorHandlerPlugin, { name: "belfoot-error-handler", fastify: "5.x" });

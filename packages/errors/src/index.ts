@@ -1,2 +1,2 @@
 export { AppError, type ErrorBody, isAppError } from "./app-error";
-export { errorHandler } from "./error-handler";
+export { type ErrorHandlerOptions, errorHandler } from "./error-handler";

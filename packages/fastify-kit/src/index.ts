@@ -1,0 +1,8 @@
+export { classifyDatabaseFault, DATABASE_RETRY_AFTER_SECONDS } from "./database";
+export { type HealthOptions, healthRoutes } from "./health";
+export { describeImage, type ImageJson } from "./image-json";
+export { metrics } from "./metrics";
+export { requestId } from "./request-id";
+export { type RunServiceOptions, runService, type ServiceDeps } from "./run-service";
+export { ArticleId } from "./schemas";
+export { serverOptions } from "./server-options";

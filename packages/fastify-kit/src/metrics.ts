@@ -1,0 +1,51 @@
+import type { FastifyInstance } from "fastify";
+import fp from "fastify-plugin";
+import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** This app's Prometheus registry: services add their own metrics to it. */
+    metrics: Registry;
+  }
+}
+
+/**
+ * Prometheus metrics at GET /metrics: request counts and latency by route and status, plus the
+ * process defaults. One registry per app (not prom-client's global one, and so not fastify-metrics,
+ * which uses it) so that several apps in one process — the tests — never collide. nginx does not
+ * publish /metrics; scrape the services directly on the internal network.
+ */
+async function metricsPlugin(app: FastifyInstance, opts: { service: string }) {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: opts.service });
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: "belfoot_http_requests_total",
+    help: "HTTP requests answered, by route and status",
+    labelNames: ["method", "route", "status"],
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: "belfoot_http_request_duration_seconds",
+    help: "HTTP request latency, by route and status",
+    labelNames: ["method", "route", "status"],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  app.decorate("metrics", registry);
+
+  app.addHook("onResponse", async (request, reply) => {
+    // The route pattern, never the raw URL: article ids must not become label values.
+    const route = request.routeOptions.url ?? "unmatched";
+    if (route === "/metrics") return;
+    const labels = { method: request.method, route, status: String(reply.statusCode) };
+    requests.inc(labels);
+    latency.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  app.get("/metrics", { logLevel: "warn" }, async (_request, reply) =>
+    reply.type(registry.contentType).send(await registry.metrics()),
+  );
+}
+
+export const metrics = fp(metricsPlugin, { name: "belfoot-metrics", fastify: "5.x" });

@@ -1,0 +1,11 @@
+import type { FastifyInstance } from "fastify";
+import fp from "fastify-plugin";
+
+/** Echo the request id on every answer so a caller can quote it and logs can be joined. */
+async function requestIdPlugin(app: FastifyInstance) {
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+}
+
+export const requestId = fp(requestIdPlugin, { name: "belfoot-request-id", fastify: "5.x" });

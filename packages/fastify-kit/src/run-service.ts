@@ -1,0 +1,58 @@
+import { type Config, loadConfig } from "@belfoot/config";
+import { connect, migrate, type Sql } from "@belfoot/db";
+import { createLogger } from "@belfoot/logging";
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+
+export interface ServiceDeps {
+  config: Config;
+  sql: Sql;
+  logger: Logger;
+}
+
+export interface RunServiceOptions {
+  name: string;
+  build: (deps: ServiceDeps) => Promise<FastifyInstance>;
+  address: (config: Config) => { host: string; port: number };
+}
+
+/**
+ * The whole life of a service process: config read once, logger, database pool, migrations,
+ * listen; on SIGTERM/SIGINT stop accepting, drain in-flight requests, close the pool, exit.
+ */
+export async function runService(opts: RunServiceOptions): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({
+    name: opts.name,
+    level: config.LOG_LEVEL,
+    logDir: `${config.LOG_DIR}/${opts.name}`,
+  });
+  if (!config.DATABASE_URL) {
+    logger.fatal("DATABASE_URL is not set (pnpm start sets it; see README)");
+    process.exit(1);
+  }
+  const sql = connect(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX });
+  const applied = await migrate(sql);
+  if (applied.length) logger.info({ applied }, "migrations applied");
+  const app = await opts.build({ config, sql, logger });
+  const { host, port } = opts.address(config);
+  await app.listen({ host, port });
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, "shutting down: draining in-flight requests");
+    const timer = setTimeout(() => {
+      logger.error("drain took too long; exiting");
+      process.exit(1);
+    }, 25_000);
+    timer.unref();
+    await app.close();
+    await sql.end({ timeout: 5 });
+    logger.flush();
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+}

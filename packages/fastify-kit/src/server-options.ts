@@ -1,0 +1,28 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, Server } from "node:http";
+import type { FastifyBaseLogger, FastifyHttpOptions } from "fastify";
+
+/** A caller's X-Request-Id is kept when it looks like an id; anything else is replaced. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Fastify options both services start from. */
+type HttpOptions = FastifyHttpOptions<Server, FastifyBaseLogger>;
+
+export function serverOptions(logger: FastifyBaseLogger, extra: HttpOptions = {}): HttpOptions {
+  return {
+    loggerInstance: logger,
+    requestIdHeader: "x-request-id",
+    requestIdLogLabel: "request_id",
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    // Inputs are JSON from other programs: a deep or huge body is an attack, not a request.
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    // Refuse unknown fields instead of silently dropping them, and report every problem at once.
+    ajv: { customOptions: { removeAdditional: false, allErrors: true } },
+    forceCloseConnections: "idle",
+    ...extra,
+  };
+}

@@ -1,0 +1,58 @@
+import type { Config } from "@belfoot/config";
+import type { Sql } from "@belfoot/db";
+import { errorHandler } from "@belfoot/errors";
+import { classifyDatabaseFault, healthRoutes, metrics, requestId, serverOptions } from "@belfoot/fastify-kit";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyBaseLogger } from "fastify";
+import { bootstrapAdmin } from "./bootstrap-admin";
+import { authenticate } from "./plugins/authenticate";
+import { converterClient } from "./plugins/converter-client";
+import { openapi } from "./plugins/openapi";
+import { accountRoutes } from "./routes/accounts";
+import { articleRoutes } from "./routes/articles";
+import { convertRoutes } from "./routes/convert";
+import { logRoutes } from "./routes/logs";
+import { uploadRoutes } from "./routes/uploads";
+
+export interface GatewayDeps {
+  config: Config;
+  sql: Sql;
+  logger: FastifyBaseLogger;
+}
+
+/** The public gateway: shared plugins first, then one module per group of routes. */
+export async function buildGatewayApp({ config, sql, logger }: GatewayDeps) {
+  const app = Fastify(serverOptions(logger)).withTypeProvider<TypeBoxTypeProvider>();
+  app.decorate("sql", sql);
+  await app.register(errorHandler, { classify: classifyDatabaseFault });
+  await app.register(requestId);
+  await app.register(metrics, { service: "admin-auth" });
+  await app.register(authenticate, {
+    jwtSecret: config.JWT_SECRET,
+    jwtTtl: config.JWT_TTL,
+    throttle: {
+      perUser: config.LOGIN_FAILURES_PER_USER,
+      perIp: config.LOGIN_FAILURES_PER_IP,
+      windowSeconds: config.LOGIN_FAILURE_WINDOW_S,
+    },
+  });
+  await app.register(converterClient, {
+    url: config.CONVERTER_URL,
+    internalToken: config.INTERNAL_TOKEN,
+    timeoutMs: config.FETCH_TOTAL_TIMEOUT_MS + 60_000,
+  });
+  await app.register(openapi);
+  await app.register(healthRoutes, { checks: { converter: () => app.converter.healthy() } });
+  await app.register(convertRoutes);
+  await app.register(articleRoutes, { cacheMaxAge: config.IMAGE_CACHE_MAX_AGE });
+  // The original API, kept for its clients: same paths, same {status, message} answers.
+  await app.register(accountRoutes, { registration: config.REGISTRATION, jwtTtl: config.JWT_TTL });
+  await app.register(uploadRoutes, {
+    // The JSON wrapper around the base64 text needs a little room beyond the image itself.
+    bodyLimit: config.UPLOAD_BODY_LIMIT_BYTES + 64 * 1024,
+    cacheMaxAge: config.IMAGE_CACHE_MAX_AGE,
+  });
+  await app.register(logRoutes, { logDir: config.LOG_DIR, rotatedFiles: 5 });
+  await bootstrapAdmin(config, sql, app.log);
+  return app;
+}

@@ -1,0 +1,49 @@
+import type { ImageMeta, ImageWithData } from "@belfoot/db";
+import { AppError } from "@belfoot/errors";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Caller } from "./plugins/authenticate";
+
+/** Owners read their images, admins read all; anyone else learns only that it is not theirs. */
+export function assertCanRead(caller: Caller, image: ImageMeta): void {
+  if (caller.role !== "admin" && image.ownerId !== caller.id) {
+    throw new AppError(403, "forbidden", "this image belongs to another user");
+  }
+}
+
+/** Does If-None-Match name this ETag? Handles lists, weak forms and `*` (RFC 9110 §13.1.2). */
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === "*") return true;
+  return header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
+}
+
+/**
+ * Headers every image answer carries. Images are private to their readers, so shared caches
+ * must not keep them (`private`); the ETag is the sha256 of the stored bytes (strong).
+ */
+export function setImageHeaders(reply: FastifyReply, image: ImageMeta, maxAge: number): string {
+  const etag = `"${image.sha256}"`;
+  reply
+    .header("etag", etag)
+    .header("cache-control", `private, max-age=${maxAge}`)
+    .header("last-modified", image.updatedAt.toUTCString())
+    .header("vary", "Authorization");
+  return etag;
+}
+
+/** 304 when the caller already has these bytes, else loads them and sends the JPEG. */
+export async function sendImage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  meta: ImageMeta,
+  load: () => Promise<ImageWithData | undefined>,
+  maxAge: number,
+) {
+  const etag = setImageHeaders(reply, meta, maxAge);
+  if (matchesEtag(request.headers["if-none-match"], etag)) return reply.code(304).send();
+  const image = await load();
+  // Replaced between the two reads: answer with what is stored now, with its own ETag.
+  if (!image) throw new AppError(404, "not_found", "no image is stored here");
+  if (image.sha256 !== meta.sha256) setImageHeaders(reply, image, maxAge);
+  return reply.type(image.contentType).header("content-length", image.data.length).send(image.data);
+}

@@ -1,0 +1,1 @@
+export { buildGatewayApp, type GatewayDeps } from "./app";

@@ -1,0 +1,117 @@
+import { findUserById, findUserByName, type Role } from "@belfoot/db";
+import { AppError } from "@belfoot/errors";
+import fastifyJwt from "@fastify/jwt";
+import fastifyRateLimit from "@fastify/rate-limit";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import { bearerToken, bodyCredentials, type Credentials, parseBasicAuth } from "../auth/credentials";
+import { LoginThrottle, type LoginThrottleOptions } from "../auth/login-throttle";
+import { dummyPasswordHash, verifyPassword } from "../auth/passwords";
+
+/** Who is calling, once their credentials checked out. */
+export interface Caller {
+  id: number;
+  username: string;
+  role: Role;
+}
+
+/** What a token carries: enough to find the user again; the user row stays the authority. */
+export interface TokenClaims {
+  sub: string;
+  username: string;
+  role: Role;
+}
+
+declare module "@fastify/jwt" {
+  interface FastifyJWT {
+    payload: TokenClaims;
+    user: TokenClaims;
+  }
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** preHandler: resolve the caller from Bearer, Basic or body credentials, or answer 401. */
+    authenticate: (request: FastifyRequest) => Promise<void>;
+    /**
+     * Check a name and password; undefined for an unknown user or a wrong password alike.
+     * Failures are counted per name and per IP; over the limit it answers 429 before any check.
+     */
+    checkPassword: (credentials: Credentials, request: FastifyRequest) => Promise<Caller | undefined>;
+    signToken: (caller: Caller) => Promise<string>;
+  }
+  interface FastifyRequest {
+    caller: Caller | null;
+  }
+}
+
+export interface AuthenticateOptions {
+  jwtSecret: string;
+  jwtTtl: string;
+  throttle: LoginThrottleOptions;
+}
+
+const unauthorized = () =>
+  new AppError(401, "invalid_credentials", "missing or invalid credentials", {
+    headers: { "www-authenticate": 'Basic realm="belfoot-img", charset="UTF-8"' },
+  });
+
+async function authenticatePlugin(app: FastifyInstance, opts: AuthenticateOptions) {
+  await app.register(fastifyJwt, {
+    secret: opts.jwtSecret,
+    sign: { algorithm: "HS256", expiresIn: opts.jwtTtl },
+    // Pinning the algorithm refuses `alg: none` and algorithm-confusion tokens.
+    verify: { algorithms: ["HS256"] },
+  });
+  app.decorateRequest("caller", null);
+  // Only used through createRateLimit (failed logins); no route is limited globally.
+  await app.register(fastifyRateLimit, { global: false });
+  const throttle = new LoginThrottle(app, opts.throttle);
+
+  app.decorate("checkPassword", async ({ username, password }: Credentials, request: FastifyRequest) => {
+    throttle.assertAllowed(request, username);
+    const user = await findUserByName(app.sql, username);
+    // Same argon2 work whether or not the user exists: the answer time does not reveal names.
+    const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
+    if (user && ok) return { id: user.id, username: user.username, role: user.role };
+    await throttle.recordFailure(request, username);
+    return undefined;
+  });
+
+  app.decorate("signToken", async (caller: Caller) =>
+    app.jwt.sign({ sub: String(caller.id), username: caller.username, role: caller.role }),
+  );
+
+  app.decorate("authenticate", async (request: FastifyRequest) => {
+    const token = bearerToken(request.headers.authorization);
+    if (token) {
+      let claims: TokenClaims;
+      try {
+        claims = app.jwt.verify<TokenClaims>(token);
+      } catch {
+        throw new AppError(401, "invalid_token", "the token is invalid or expired");
+      }
+      // A token outlives nothing: a deleted user's token stops working, and the role is re-read.
+      const user = await findUserById(app.sql, Number(claims.sub));
+      if (!user) throw new AppError(401, "invalid_token", "the token's user no longer exists");
+      request.caller = { id: user.id, username: user.username, role: user.role };
+      return;
+    }
+    const credentials = parseBasicAuth(request.headers.authorization) ?? bodyCredentials(request.body);
+    if (!credentials) throw unauthorized();
+    const caller = await app.checkPassword(credentials, request);
+    if (!caller) throw unauthorized();
+    request.caller = caller;
+  });
+}
+
+export const authenticate = fp(authenticatePlugin, {
+  name: "belfoot-authenticate",
+  fastify: "5.x",
+});
+
+/** The authenticated caller; only call after the authenticate preHandler ran. */
+export function callerOf(request: FastifyRequest): Caller {
+  if (!request.caller) throw unauthorized();
+  return request.caller;
+}

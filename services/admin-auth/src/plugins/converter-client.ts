@@ -1,0 +1,100 @@
+import { AppError } from "@belfoot/errors";
+import type { FastifyInstance } from "fastify";
+import fp from "fastify-plugin";
+import { Pool } from "undici";
+
+export interface ConverterAnswer {
+  statusCode: number;
+  contentType: string | undefined;
+  body: Buffer;
+}
+
+export interface ConverterCall {
+  method: "GET" | "POST";
+  path: string;
+  body?: Buffer | string;
+  contentType?: string;
+  ownerId?: number;
+  requestId: string;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    converter: {
+      call(call: ConverterCall): Promise<ConverterAnswer>;
+      healthy(): Promise<boolean>;
+    };
+  }
+}
+
+export interface ConverterClientOptions {
+  url: string;
+  internalToken: string;
+  /** How long a conversion may take end to end (fetch + compression) before the gateway gives up. */
+  timeoutMs: number;
+}
+
+/** Connection-level failures: the converter is down or restarting. */
+const UNREACHABLE = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CLOSED",
+  "ENOTFOUND",
+]);
+const TIMEOUTS = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
+
+/** One keep-alive undici pool to img-converter; answers pass through, faults become 502/503/504. */
+async function converterClientPlugin(app: FastifyInstance, opts: ConverterClientOptions) {
+  const pool = new Pool(opts.url, {
+    connections: 32,
+    keepAliveTimeout: 10_000,
+    headersTimeout: opts.timeoutMs,
+    bodyTimeout: opts.timeoutMs,
+    connectTimeout: 5_000,
+  });
+  app.addHook("onClose", async () => pool.close());
+
+  const call = async (c: ConverterCall): Promise<ConverterAnswer> => {
+    const headers: Record<string, string> = {
+      "x-internal-token": opts.internalToken,
+      "x-request-id": c.requestId,
+    };
+    if (c.contentType) headers["content-type"] = c.contentType;
+    if (c.ownerId !== undefined) headers["x-owner-id"] = String(c.ownerId);
+    try {
+      const res = await pool.request({ method: c.method, path: c.path, headers, body: c.body ?? null });
+      const body = Buffer.from(await res.body.arrayBuffer());
+      const type = res.headers["content-type"];
+      return { statusCode: res.statusCode, contentType: Array.isArray(type) ? type[0] : type, body };
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? "";
+      if (TIMEOUTS.has(code)) {
+        throw new AppError(504, "converter_timeout", "the image converter did not answer in time", {
+          cause: err,
+        });
+      }
+      if (UNREACHABLE.has(code)) {
+        throw new AppError(503, "converter_unavailable", "the image converter is unavailable; retry later", {
+          cause: err,
+          headers: { "retry-after": "5" },
+        });
+      }
+      throw err;
+    }
+  };
+
+  app.decorate("converter", {
+    call,
+    healthy: async () => {
+      const res = await call({ method: "GET", path: "/health", requestId: "health" }).catch(() => undefined);
+      return res?.statusCode === 200;
+    },
+  });
+}
+
+export const converterClient = fp(converterClientPlugin, {
+  name: "belfoot-converter-client",
+  fastify: "5.x",
+});

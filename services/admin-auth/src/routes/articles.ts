@@ -1,0 +1,52 @@
+import { findImageByArticle, findImageMetaByArticle, type ImageMeta } from "@belfoot/db";
+import { AppError } from "@belfoot/errors";
+import { describeImage } from "@belfoot/fastify-kit";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { assertCanRead, sendImage } from "../image-reply";
+import { callerOf } from "../plugins/authenticate";
+import { ArticleId } from "../schemas";
+
+const Params = Type.Object({ article_id: ArticleId });
+
+export interface ArticleRoutesOptions {
+  cacheMaxAge: number;
+}
+
+/** GET/HEAD /articles/:article_id (the JPEG) and /articles/:article_id/meta (JSON). */
+export const articleRoutes: FastifyPluginAsyncTypebox<ArticleRoutesOptions> = async (app, opts) => {
+  const readableMeta = async (
+    articleId: string,
+    request: Parameters<typeof callerOf>[0],
+  ): Promise<ImageMeta> => {
+    const meta = await findImageMetaByArticle(app.sql, articleId);
+    if (!meta) throw new AppError(404, "not_found", `no image for article ${articleId}`);
+    assertCanRead(callerOf(request), meta);
+    return meta;
+  };
+
+  app.get(
+    "/articles/:article_id",
+    { schema: { params: Params }, preHandler: app.authenticate },
+    async (request, reply) => {
+      const meta = await readableMeta(request.params.article_id, request);
+      return sendImage(
+        request,
+        reply,
+        meta,
+        () => findImageByArticle(app.sql, meta.articleId ?? ""),
+        opts.cacheMaxAge,
+      );
+    },
+  );
+
+  app.get(
+    "/articles/:article_id/meta",
+    { schema: { params: Params }, preHandler: app.authenticate },
+    async (request, reply) => {
+      const meta = await readableMeta(request.params.article_id, request);
+      reply.header("cache-control", "private, no-cache");
+      return { status: 200, message: "ok", ...describeImage(meta) };
+    },
+  );
+};

@@ -1,0 +1,39 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { callerOf } from "../plugins/authenticate";
+import { ArticleId, UserCredentials } from "../schemas";
+
+const ConvertBody = Type.Object({
+  user: Type.Optional(UserCredentials),
+  data: Type.Object(
+    {
+      url: Type.String({ minLength: 1, maxLength: 4096, description: "http(s) URL of the source image" }),
+      article_id: ArticleId,
+    },
+    { additionalProperties: false },
+  ),
+});
+
+/** POST /convert: credentials checked here, the work forwarded to img-converter, its answer passed through. */
+export const convertRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    "/convert",
+    { schema: { body: ConvertBody }, preHandler: app.authenticate },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      // Only `data` travels on: the credentials stop at the gateway.
+      const answer = await app.converter.call({
+        method: "POST",
+        path: "/convert",
+        body: JSON.stringify({ data: request.body.data }),
+        contentType: "application/json",
+        ownerId: caller.id,
+        requestId: request.id,
+      });
+      return reply
+        .code(answer.statusCode)
+        .type(answer.contentType ?? "application/json")
+        .send(answer.body);
+    },
+  );
+};

@@ -1,0 +1,86 @@
+import { findImageById, findImageMetaById } from "@belfoot/db";
+import { AppError } from "@belfoot/errors";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { Type } from "typebox";
+import { decodeBase64Image } from "../base64-image";
+import { assertCanRead, sendImage } from "../image-reply";
+import { callerOf } from "../plugins/authenticate";
+
+// The old clients sent x, y and quality as strings as often as numbers: both are accepted.
+const Dimension = Type.Union([
+  Type.Integer({ minimum: 1, maximum: 100_000 }),
+  Type.String({ pattern: "^[0-9]{1,6}$" }),
+]);
+const Quality = Type.Union([
+  Type.Integer({ minimum: 1, maximum: 100 }),
+  Type.String({ pattern: "^[0-9]{1,3}$" }),
+]);
+
+const UploadBody = Type.Object(
+  {
+    img: Type.String({ minLength: 1 }),
+    x: Type.Optional(Dimension),
+    y: Type.Optional(Dimension),
+    quality: Type.Optional(Quality),
+  },
+  { additionalProperties: false },
+);
+
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
+
+export interface UploadRoutesOptions {
+  bodyLimit: number;
+  cacheMaxAge: number;
+}
+
+function optionalInt(value: number | string | undefined, name: string, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw new AppError(400, "invalid_body", `invalid body: ${name} must be an integer from 1 to ${max}`);
+  }
+  return n;
+}
+
+/** The original API's images: POST /img (base64 upload), GET /img/:id and its old alias GET /:id. */
+export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = async (app, opts) => {
+  app.post(
+    "/img",
+    { schema: { body: UploadBody }, bodyLimit: opts.bodyLimit, preHandler: app.authenticate },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const bytes = decodeBase64Image(request.body.img);
+      const query = new URLSearchParams();
+      const x = optionalInt(request.body.x, "x", 100_000);
+      const y = optionalInt(request.body.y, "y", 100_000);
+      const quality = optionalInt(request.body.quality, "quality", 100);
+      if (x) query.set("max_width", String(x));
+      if (y) query.set("max_height", String(y));
+      if (quality) query.set("quality", String(quality));
+      const answer = await app.converter.call({
+        method: "POST",
+        path: `/uploads${query.size ? `?${query}` : ""}`,
+        body: bytes,
+        contentType: "application/octet-stream",
+        ownerId: caller.id,
+        requestId: request.id,
+      });
+      return reply
+        .code(answer.statusCode)
+        .type(answer.contentType ?? "application/json")
+        .send(answer.body);
+    },
+  );
+
+  const readById = async (id: number, request: FastifyRequest, reply: FastifyReply) => {
+    const meta = await findImageMetaById(app.sql, id);
+    if (!meta) throw new AppError(404, "not_found", `no image with id ${id}`);
+    assertCanRead(callerOf(request), meta);
+    return sendImage(request, reply, meta, () => findImageById(app.sql, meta.id), opts.cacheMaxAge);
+  };
+  const byId = { schema: { params: IdParams }, preHandler: app.authenticate };
+  app.get("/img/:id", byId, (request, reply) => readById(request.params.id, request, reply));
+  // Old clients read `GET /:id`; only digits match, so every named route keeps its path.
+  app.get("/:id(^\\d+$)", byId, (request, reply) => readById(request.params.id, request, reply));
+};

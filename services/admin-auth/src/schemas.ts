@@ -1,0 +1,11 @@
+import { Type } from "typebox";
+
+export { ArticleId } from "@belfoot/fastify-kit";
+
+export const UserCredentials = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 256 }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);

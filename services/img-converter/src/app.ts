@@ -1,0 +1,47 @@
+import type { Config } from "@belfoot/config";
+import type { Sql } from "@belfoot/db";
+import { errorHandler } from "@belfoot/errors";
+import { classifyDatabaseFault, healthRoutes, metrics, requestId, serverOptions } from "@belfoot/fastify-kit";
+import Fastify, { type FastifyBaseLogger } from "fastify";
+import type { ConverterContext } from "./context";
+import { converterMetrics } from "./converter-metrics";
+import { createSourceFetcher, parsePolicyAllowList } from "./fetch";
+import { createJobQueue } from "./job-queue";
+import { internalToken } from "./plugins/internal-token";
+import { convertRoutes } from "./routes/convert";
+import { uploadRoutes } from "./routes/uploads";
+
+export interface ConverterDeps {
+  config: Config;
+  sql: Sql;
+  logger: FastifyBaseLogger;
+}
+
+/** The converter: internal token first, then the routes; the fetcher and job queue live with the app. */
+export async function buildConverterApp({ config, sql, logger }: ConverterDeps) {
+  const app = Fastify(serverOptions(logger, { bodyLimit: config.UPLOAD_BODY_LIMIT_BYTES }));
+  const fetcher = createSourceFetcher({
+    maxBytes: config.MAX_SOURCE_BYTES,
+    connectTimeoutMs: config.FETCH_CONNECT_TIMEOUT_MS,
+    headersTimeoutMs: config.FETCH_HEADERS_TIMEOUT_MS,
+    totalTimeoutMs: config.FETCH_TOTAL_TIMEOUT_MS,
+    maxRedirects: config.FETCH_MAX_REDIRECTS,
+    allowPrivate: parsePolicyAllowList(config.ALLOW_PRIVATE_SOURCES),
+    userAgent: "belfoot-img/0.1 (+image converter)",
+  });
+  const queue = createJobQueue({
+    concurrency: config.COMPRESS_CONCURRENCY,
+    maxWaiting: config.COMPRESS_CONCURRENCY * 8,
+  });
+  app.decorate("sql", sql);
+  app.addHook("onClose", async () => fetcher.close());
+  await app.register(errorHandler, { classify: classifyDatabaseFault });
+  await app.register(requestId);
+  await app.register(metrics, { service: "img-converter" });
+  const ctx: ConverterContext = { config, fetcher, queue, metrics: converterMetrics(app.metrics, queue) };
+  await app.register(internalToken, { token: config.INTERNAL_TOKEN });
+  await app.register(healthRoutes);
+  await app.register(convertRoutes, ctx);
+  await app.register(uploadRoutes, ctx);
+  return app;
+}

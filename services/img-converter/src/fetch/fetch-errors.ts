@@ -1,0 +1,28 @@
+import { AppError } from "@belfoot/errors";
+
+/** Every refusal the fetcher makes: one constructor per stable code, so callers and tests agree. */
+export const fetchErrors = {
+  invalidUrl: (why: string, cause?: unknown) => new AppError(400, "invalid_url", why, { cause }),
+  forbidden: (host: string, addressClass: string, resolvedTo?: string) =>
+    new AppError(
+      403,
+      "source_forbidden",
+      resolvedTo === undefined
+        ? `source host ${host} is a ${addressClass} address, which is not allowed`
+        : `source host ${host} resolves to ${resolvedTo}, a ${addressClass} address, which is not allowed`,
+    ),
+  tooManyRedirects: (max: number) =>
+    new AppError(502, "too_many_redirects", `source redirected more than ${max} times`),
+  redirectLoop: (url: string) => new AppError(502, "redirect_loop", `source redirects in a loop (${url})`),
+  tooLarge: (maxBytes: number) =>
+    new AppError(413, "source_too_large", `source is larger than ${maxBytes} bytes`),
+  sourceError: (why: string, cause?: unknown) => new AppError(502, "source_error", why, { cause }),
+  timeout: (what: string, cause?: unknown) =>
+    new AppError(504, "source_timeout", `source ${what} timed out`, { cause }),
+  aborted: (cause?: unknown) => new AppError(499, "request_aborted", "source fetch was cancelled", { cause }),
+};
+
+/** Shortens attacker-controlled text before it goes into an error message. */
+export function clip(text: string, max = 200): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
+}

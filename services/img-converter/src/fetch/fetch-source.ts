@@ -1,0 +1,101 @@
+import { isAppError } from "@belfoot/errors";
+import { Agent, type Dispatcher, Pool } from "undici";
+import { type AllowList, compileAllowList } from "./allow-list";
+import { startDeadline } from "./deadline";
+import { fetchErrors } from "./fetch-errors";
+import { createGuardedLookup } from "./guarded-lookup";
+import { toFetchError } from "./map-error";
+import type { FetchedSource, FetchPolicy } from "./policy";
+import { readCappedBody } from "./read-capped-body";
+import { isRedirect, RedirectTracker } from "./redirects";
+import { type CheckedUrl, checkUrl, connectTarget } from "./url-check";
+
+export interface SourceFetcher {
+  fetch(url: string, signal?: AbortSignal): Promise<FetchedSource>;
+  close(): Promise<void>;
+}
+
+/** Body bytes read from a redirect or error response so its connection can be reused. */
+const DISCARD_LIMIT = 64 * 1024;
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * One keep-alive Agent per fetcher. Its factory gives each origin's pool a guarded lookup bound to
+ * that origin's host and port, because host:port allow-list entries need the port and net's lookup
+ * hook only receives the name. No redirect interceptor is composed: undici 7 then never follows
+ * redirects (the v6 `maxRedirections` option is gone), and we follow them ourselves.
+ */
+function createAgent(policy: FetchPolicy, allow: AllowList): Agent {
+  const connect = { timeout: policy.connectTimeoutMs };
+  return new Agent({
+    headersTimeout: policy.headersTimeoutMs,
+    bodyTimeout: policy.headersTimeoutMs,
+    connect,
+    factory: (origin, options) => {
+      const lookup = createGuardedLookup(connectTarget(new URL(String(origin))), allow, policy.lookup);
+      return new Pool(origin, { ...options, connect: { ...connect, lookup } });
+    },
+  });
+}
+
+export function createSourceFetcher(policy: FetchPolicy): SourceFetcher {
+  const allow = compileAllowList(policy.allowPrivate);
+  const agent = createAgent(policy, allow);
+  const headers = {
+    "user-agent": policy.userAgent ?? "belfoot-img",
+    accept: "image/avif,image/webp,image/*;q=0.9,*/*;q=0.5",
+  };
+
+  const request = (hop: CheckedUrl, signal: AbortSignal): Promise<Dispatcher.ResponseData> =>
+    agent.request({
+      origin: hop.url.origin,
+      path: `${hop.url.pathname}${hop.url.search}`,
+      method: "GET",
+      headers,
+      signal,
+    });
+
+  async function follow(start: CheckedUrl, signal: AbortSignal): Promise<FetchedSource> {
+    const redirects = new RedirectTracker(policy.maxRedirects, allow, start);
+    let hop = start;
+    for (;;) {
+      const res = await request(hop, signal);
+      const location = isRedirect(res.statusCode) ? first(res.headers.location) : undefined;
+      if (location !== undefined) {
+        await res.body.dump({ limit: DISCARD_LIMIT });
+        hop = redirects.next(location, hop.url);
+        continue;
+      }
+      if (res.statusCode < 200 || res.statusCode > 299) {
+        await res.body.dump({ limit: DISCARD_LIMIT });
+        throw fetchErrors.sourceError(`source answered HTTP ${res.statusCode}`);
+      }
+      const bytes = await readCappedBody(res.body, policy.maxBytes, res.headers["content-length"]);
+      return {
+        bytes,
+        contentType: first(res.headers["content-type"]),
+        finalUrl: hop.url.href,
+        redirects: redirects.count,
+      };
+    }
+  }
+
+  return {
+    async fetch(url, signal) {
+      const deadline = startDeadline(policy.totalTimeoutMs, signal);
+      try {
+        return await follow(checkUrl(url, allow), deadline.signal);
+      } catch (err) {
+        // After the deadline fires undici may surface any abort error; the reason says why.
+        const reason: unknown = deadline.signal.reason;
+        throw !isAppError(err) && isAppError(reason) ? reason : toFetchError(err);
+      } finally {
+        deadline.clear();
+      }
+    },
+    close: () => agent.close(),
+  };
+}

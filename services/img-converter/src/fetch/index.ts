@@ -1,0 +1,3 @@
+export { parsePolicyAllowList } from "./allow-list";
+export { createSourceFetcher, type SourceFetcher } from "./fetch-source";
+export type { FetchedSource, FetchPolicy } from "./policy";

@@ -1,0 +1,26 @@
+import type { LookupFunction } from "node:net";
+
+/** How the converter may fetch a source URL; every limit is enforced by the fetcher itself. */
+export interface FetchPolicy {
+  /** MAX_SOURCE_BYTES: enforced while streaming, not only via Content-Length. */
+  maxBytes: number;
+  connectTimeoutMs: number;
+  /** Also used as the idle limit between body chunks. */
+  headersTimeoutMs: number;
+  /** The whole fetch, redirects and body included. */
+  totalTimeoutMs: number;
+  /** Each hop is re-checked by the guard. */
+  maxRedirects: number;
+  /** ALLOW_PRIVATE_SOURCES entries: "host:port" or CIDR (see parsePolicyAllowList). */
+  allowPrivate: string[];
+  userAgent?: string;
+  /** DNS resolver (node:dns lookup shape, called with {all:true}); tests inject fake answers. */
+  lookup?: LookupFunction;
+}
+
+export interface FetchedSource {
+  bytes: Buffer;
+  contentType: string | undefined;
+  finalUrl: string;
+  redirects: number;
+}

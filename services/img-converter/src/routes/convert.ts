@@ -1,0 +1,66 @@
+import { saveImage } from "@belfoot/db";
+import { ArticleId, describeImage } from "@belfoot/fastify-kit";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { compressImage } from "../compress-image";
+import type { ConverterContext } from "../context";
+
+export const OwnerHeader = Type.Object({ "x-owner-id": Type.Optional(Type.Integer({ minimum: 1 })) });
+
+const ConvertBody = Type.Object({
+  data: Type.Object(
+    {
+      url: Type.String({ minLength: 1, maxLength: 4096 }),
+      article_id: ArticleId,
+    },
+    { additionalProperties: false },
+  ),
+});
+
+/** POST /convert: fetch the URL, compress it within the budget, store it under the article id. */
+export const convertRoutes: FastifyPluginAsyncTypebox<ConverterContext> = async (app, ctx) => {
+  app.post("/convert", { schema: { body: ConvertBody, headers: OwnerHeader } }, async (request, reply) => {
+    const { url, article_id: articleId } = request.body.data;
+    const source = await ctx.fetcher.fetch(url).catch((err: unknown) => {
+      ctx.metrics.fetchFailed(err);
+      throw err;
+    });
+    const result = await ctx.queue.run(() =>
+      compressImage(source.bytes, {
+        maxBytes: ctx.config.MAX_OUTPUT_BYTES,
+        limitInputPixels: ctx.config.LIMIT_INPUT_PIXELS,
+      }),
+    );
+    ctx.metrics.compressed(result);
+    const saved = await saveImage(app.sql, {
+      articleId,
+      ownerId: request.headers["x-owner-id"] ?? null,
+      sourceUrl: source.finalUrl,
+      sourceFormat: result.source.format,
+      sourceBytes: result.source.bytes,
+      sourceWidth: result.source.displayWidth,
+      sourceHeight: result.source.displayHeight,
+      width: result.width,
+      height: result.height,
+      quality: result.quality,
+      encodes: result.encodes,
+      data: result.jpeg,
+    });
+    request.log.info(
+      {
+        article_id: articleId,
+        id: saved.id,
+        bytes: saved.bytes,
+        encodes: result.encodes,
+        ms: result.timings.totalMs,
+      },
+      saved.created ? "image stored" : "image replaced",
+    );
+    const status = saved.created ? 201 : 200;
+    return reply.code(status).send({
+      status,
+      message: saved.created ? "image stored" : "image replaced",
+      ...describeImage(saved),
+    });
+  });
+};

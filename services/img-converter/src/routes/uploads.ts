@@ -1,0 +1,58 @@
+import { saveImage } from "@belfoot/db";
+import { describeImage } from "@belfoot/fastify-kit";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { compressImage } from "../compress-image";
+import type { ConverterContext } from "../context";
+import { OwnerHeader } from "./convert";
+
+const UploadQuery = Type.Object(
+  {
+    max_width: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    max_height: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    quality: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+/** POST /uploads: raw image bytes (the gateway decoded the legacy base64), compressed and stored. */
+export const uploadRoutes: FastifyPluginAsyncTypebox<ConverterContext> = async (app, ctx) => {
+  app.addContentTypeParser(
+    "application/octet-stream",
+    { parseAs: "buffer", bodyLimit: ctx.config.UPLOAD_BODY_LIMIT_BYTES },
+    (_request, body, done) => done(null, body),
+  );
+  app.post(
+    "/uploads",
+    { schema: { querystring: UploadQuery, headers: OwnerHeader } },
+    async (request, reply) => {
+      const bytes = request.body as Buffer;
+      const { max_width, max_height, quality } = request.query;
+      const result = await ctx.queue.run(() =>
+        compressImage(bytes, {
+          maxBytes: ctx.config.MAX_OUTPUT_BYTES,
+          limitInputPixels: ctx.config.LIMIT_INPUT_PIXELS,
+          maxWidth: max_width,
+          maxHeight: max_height,
+          quality,
+        }),
+      );
+      ctx.metrics.compressed(result);
+      const saved = await saveImage(app.sql, {
+        articleId: null,
+        ownerId: request.headers["x-owner-id"] ?? null,
+        sourceUrl: null,
+        sourceFormat: result.source.format,
+        sourceBytes: result.source.bytes,
+        sourceWidth: result.source.displayWidth,
+        sourceHeight: result.source.displayHeight,
+        width: result.width,
+        height: result.height,
+        quality: result.quality,
+        encodes: result.encodes,
+        data: result.jpeg,
+      });
+      return reply.code(201).send({ status: 201, message: "image stored", ...describeImage(saved) });
+    },
+  );
+};

@@ -1,0 +1,53 @@
+import { AppError } from "@belfoot/errors";
+import { describe, expect, it } from "vitest";
+import { createJobQueue } from "../src/job-queue";
+
+const deferred = () => {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+};
+
+describe("createJobQueue", () => {
+  it("runs at most `concurrency` jobs at once and starts waiting ones in order", async () => {
+    const queue = createJobQueue({ concurrency: 2, maxWaiting: 10 });
+    const gates = [deferred(), deferred(), deferred()];
+    const started: number[] = [];
+    const runs = gates.map((g, i) =>
+      queue.run(async () => {
+        started.push(i);
+        await g.promise;
+        return i;
+      }),
+    );
+    await new Promise((r) => setImmediate(r));
+    expect(started).toEqual([0, 1]);
+    expect([queue.active, queue.waiting]).toEqual([2, 1]);
+    gates[0]?.resolve();
+    await runs[0];
+    await new Promise((r) => setImmediate(r));
+    expect(started).toEqual([0, 1, 2]);
+    gates[1]?.resolve();
+    gates[2]?.resolve();
+    expect(await Promise.all(runs)).toEqual([0, 1, 2]);
+    expect([queue.active, queue.waiting]).toEqual([0, 0]);
+  });
+
+  it("answers 503 with Retry-After when the waiting list is full, and frees slots on failure", async () => {
+    const queue = createJobQueue({ concurrency: 1, maxWaiting: 1, retryAfterSeconds: 3 });
+    const gate = deferred();
+    const first = queue.run(() => gate.promise);
+    const second = queue.run(async () => "second");
+    const third = queue.run(async () => "third");
+    await expect(third).rejects.toMatchObject({ status: 503, code: "busy", headers: { "retry-after": "3" } });
+    await expect(third).rejects.toBeInstanceOf(AppError);
+    gate.resolve();
+    await first;
+    expect(await second).toBe("second");
+    await expect(queue.run(async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+    expect(queue.active).toBe(0);
+    expect(await queue.run(async () => "after")).toBe("after");
+  });
+});
