@@ -64,4 +64,7 @@ async function errorHandlerPlugin(app: FastifyInstance, opts: ErrorHandlerOption
   });
 }
 
-export const errorHandler = fp<ErrorHandlerOptions>(errorHandlerPlugin, { name: "belfoot-error-handler", fastify: "5.x" });
+export const errorHandler = fp<ErrorHandlerOptions>(errorHandlerPlugin, {
+  name: "belfoot-error-handler",
+  fastify: "5.x",
+});

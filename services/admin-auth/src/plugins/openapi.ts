@@ -13,7 +13,8 @@ async function openapiPlugin(app: FastifyInstance) {
       openapi: "3.0.3",
       info: {
         title: "belfoot-img",
-        description: "Article images as small JPEGs: convert by URL, read by article id; the original image API.",
+        description:
+          "Article images as small JPEGs: convert by URL, read by article id; the original image API.",
         version: "0.1.0",
       },
       components: {
