@@ -12,7 +12,6 @@ export function serverOptions(logger: FastifyBaseLogger, extra: HttpOptions = {}
   return {
     loggerInstance: logger,
     requestIdHeader: "x-request-id",
-    requestIdLogLabel: "request_id",
     genReqId: (req: IncomingMessage) => {
       const given = req.headers["x-request-id"];
       return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();

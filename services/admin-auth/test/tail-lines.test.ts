@@ -34,7 +34,7 @@ describe("formatLogLine", () => {
       level: 50,
       time: "2026-01-01T00:00:00Z",
       name: "admin-auth",
-      request_id: "r1",
+      reqId: "r1",
       msg: "failed",
       err: { type: "Error", message: "boom" },
     });

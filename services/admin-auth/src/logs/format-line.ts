@@ -19,7 +19,7 @@ export function formatLogLine(line: string): string {
     String(entry.time ?? ""),
     LEVELS[entry.level as number] ?? String(entry.level ?? ""),
     String(entry.name ?? ""),
-    entry.request_id ? `[${entry.request_id}]` : "",
+    entry.reqId ? `[${entry.reqId}]` : "",
     String(entry.msg ?? ""),
   ];
   const err = entry.err as { type?: string; message?: string } | undefined;

@@ -5,6 +5,7 @@ import fastifyRateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { bearerToken, bodyCredentials, type Credentials, parseBasicAuth } from "../auth/credentials";
+import { readGetJsonBody } from "../auth/get-body";
 import { LoginThrottle, type LoginThrottleOptions } from "../auth/login-throttle";
 import { dummyPasswordHash, verifyPassword } from "../auth/passwords";
 
@@ -97,7 +98,9 @@ async function authenticatePlugin(app: FastifyInstance, opts: AuthenticateOption
       request.caller = { id: user.id, username: user.username, role: user.role };
       return;
     }
-    const credentials = parseBasicAuth(request.headers.authorization) ?? bodyCredentials(request.body);
+    const body =
+      request.method === "GET" && request.body === undefined ? await readGetJsonBody(request) : request.body;
+    const credentials = parseBasicAuth(request.headers.authorization) ?? bodyCredentials(body);
     if (!credentials) throw unauthorized();
     const caller = await app.checkPassword(credentials, request);
     if (!caller) throw unauthorized();

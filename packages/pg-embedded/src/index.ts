@@ -1,0 +1,1 @@
+export { type EmbeddedOptions, type EmbeddedPostgresServer, freePort, startEmbeddedPostgres } from "./start";

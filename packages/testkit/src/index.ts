@@ -1,0 +1,4 @@
+export { corpusDir, corpusPath } from "./corpus";
+export { createTestDatabase, serverUrl, type TestDatabase } from "./database";
+export { type ImageServer, type Route, startImageServer } from "./image-server";
+export { type ProvidedServer, provideServer } from "./provide-server";
