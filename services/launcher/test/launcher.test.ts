@@ -1,0 +1,98 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { freePort } from "@belfoot/pg-embedded";
+import { afterAll, describe, expect, it } from "vitest";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+let dataDir: string;
+
+async function waitFor(url: string, timeoutMs: number): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return res;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** `pnpm start` exactly as a user runs it, minus pnpm: the launcher with no DATABASE_URL. */
+async function startLauncher(): Promise<{ child: ChildProcess; port: number; output: () => string }> {
+  const [port, converterPort] = [await freePort(), await freePort()];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    CONVERTER_PORT: String(converterPort),
+    ADMIN_USERNAME: "admin",
+    ADMIN_PASSWORD: "admin-password-1",
+    LOG_LEVEL: "warn",
+  };
+  delete env.DATABASE_URL;
+  delete env.INTERNAL_TOKEN;
+  delete env.JWT_SECRET;
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(root, "services/launcher/src/main.ts")],
+    {
+      cwd: root,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let output = "";
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  return { child, port, output: () => output };
+}
+
+function stop(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.once("exit", (code) => resolve(code));
+    child.kill("SIGTERM");
+  });
+}
+
+afterAll(async () => {
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe("pnpm start (launcher)", () => {
+  it("runs both services on an embedded PostgreSQL, stops cleanly, and restarts on the same data", async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), "belfoot-launch-"));
+    const first = await startLauncher();
+    const ready = await waitFor(`http://127.0.0.1:${first.port}/ready`, 90_000).catch((err: Error) => {
+      throw new Error(`${err.message}\n${first.output()}`);
+    });
+    expect(await ready.json()).toMatchObject({ checks: { database: true, converter: true } });
+    // The banner follows the gateway's health by a moment.
+    for (let i = 0; i < 40 && !first.output().includes("listening on"); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(first.output()).toContain(`listening on http://127.0.0.1:${first.port}`);
+    expect(first.output()).toContain(`data: ${dataDir}`);
+    const secrets = await readFile(path.join(dataDir, "secrets.json"), "utf8");
+    // The admin can sign in: a token proves the database and JWT secret work together.
+    const auth = await fetch(`http://127.0.0.1:${first.port}/auth`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ user_name: "admin", password: "admin-password-1" }),
+    });
+    expect(auth.status).toBe(200);
+    const firstExit = await stop(first.child);
+    expect(firstExit, first.output()).toBe(0);
+    await expect(fetch(`http://127.0.0.1:${first.port}/health`)).rejects.toThrow();
+
+    const second = await startLauncher();
+    await waitFor(`http://127.0.0.1:${second.port}/ready`, 60_000);
+    expect(await readFile(path.join(dataDir, "secrets.json"), "utf8")).toBe(secrets);
+    expect(second.output()).not.toContain("migrations applied");
+    expect(await stop(second.child)).toBe(0);
+  }, 180_000);
+});
