@@ -9,13 +9,18 @@ let found: string | undefined;
  * `CORPUS_DIR` when set, else the first `shared/corpus/public` found walking up from here.
  */
 export function corpusDir(): string {
-  if (found) return found;
-  if (process.env.CORPUS_DIR) return (found = path.resolve(process.env.CORPUS_DIR));
+  found ??= findCorpus();
+  return found;
+}
+
+function findCorpus(): string {
+  if (process.env.CORPUS_DIR) return path.resolve(process.env.CORPUS_DIR);
   for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, "shared", "corpus", "public");
-    if (existsSync(candidate)) return (found = candidate);
-    if (path.dirname(dir) === dir)
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) {
       throw new Error("shared/corpus/public not found beside the project; set CORPUS_DIR");
+    }
   }
 }
 
