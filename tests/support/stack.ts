@@ -9,6 +9,7 @@ import { buildConverterApp } from "@belfoot/img-converter";
 import { createLogger, type LogLevel } from "@belfoot/logging";
 import { createTestDatabase } from "@belfoot/testkit";
 import type { FastifyInstance } from "fastify";
+import pino from "pino";
 
 export const ADMIN = { username: "admin", password: "admin-password-1" } as const;
 
@@ -58,6 +59,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   });
   const sql = connect(db.url, { max: 4 });
   await migrate(sql);
+  // Log files are written (the log routes read them); the console copy would only bury test output.
+  const quiet = pino.destination("/dev/null");
 
   const converterSql = connect(db.url, { max: 4 });
   const converter = await buildConverterApp({
@@ -67,6 +70,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       name: "img-converter",
       level: base.LOG_LEVEL,
       logDir: path.join(base.LOG_DIR, "img-converter"),
+      stdout: quiet,
     }),
   });
   const converterUrl = await listen(converter);
@@ -80,6 +84,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       name: "admin-auth",
       level: base.LOG_LEVEL,
       logDir: path.join(base.LOG_DIR, "admin-auth"),
+      stdout: quiet,
     }),
   });
   const url = await listen(gateway);
