@@ -23,17 +23,23 @@ export interface Stack {
   sql: Sql;
   gateway: FastifyInstance;
   converter: FastifyInstance;
+  /** Drop the converter's connections at once (as a crash would) and stop listening. */
+  killConverter(): Promise<void>;
+  /** A new converter on the same port, as a supervisor would restart it. */
+  restartConverter(): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface StackOptions {
   env?: Record<string, string>;
+  /** Use this database (e.g. on a server the test stops and starts) instead of a fresh one. */
+  databaseUrl?: string;
   /** Where logs go: the default keeps test output quiet. */
   logLevel?: LogLevel;
 }
 
-async function listen(app: FastifyInstance): Promise<string> {
-  await app.listen({ host: "127.0.0.1", port: 0 });
+async function listen(app: FastifyInstance, port: number): Promise<string> {
+  await app.listen({ host: "127.0.0.1", port });
   const address = app.server.address();
   if (!address || typeof address === "string") throw new Error("no TCP address");
   return `http://127.0.0.1:${address.port}`;
@@ -44,7 +50,7 @@ async function listen(app: FastifyInstance): Promise<string> {
  * configured through the same `loadConfig` as production (env overrides on top).
  */
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
-  const db = await createTestDatabase();
+  const db = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => {} } : await createTestDatabase();
   const dataDir = await mkdtemp(path.join(tmpdir(), "belfoot-stack-"));
   const base = loadConfig({
     NODE_ENV: "test",
@@ -63,19 +69,20 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const quiet = pino.destination("/dev/null");
 
   const converterSql = connect(db.url, { max: 4 });
-  const converter = await buildConverterApp({
-    config: base,
-    sql: converterSql,
-    logger: createLogger({
-      name: "img-converter",
-      level: base.LOG_LEVEL,
-      logDir: path.join(base.LOG_DIR, "img-converter"),
-      stdout: quiet,
-    }),
+  const converterLogger = createLogger({
+    name: "img-converter",
+    level: base.LOG_LEVEL,
+    logDir: path.join(base.LOG_DIR, "img-converter"),
+    stdout: quiet,
   });
-  const converterUrl = await listen(converter);
+  const startConverter = async (port: number) => {
+    const app = await buildConverterApp({ config: base, sql: converterSql, logger: converterLogger });
+    return { app, url: await listen(app, port) };
+  };
+  let converter = await startConverter(0);
+  const converterPort = Number(new URL(converter.url).port);
 
-  const config: Config = { ...base, CONVERTER_URL: converterUrl };
+  const config: Config = { ...base, CONVERTER_URL: converter.url };
   const gatewaySql = connect(db.url, { max: 4 });
   const gateway = await buildGatewayApp({
     config,
@@ -87,18 +94,30 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       stdout: quiet,
     }),
   });
-  const url = await listen(gateway);
+  const url = await listen(gateway, 0);
+  let converterUp = true;
 
   return {
     url,
-    converterUrl,
+    converterUrl: converter.url,
     config,
     sql,
     gateway,
-    converter,
+    get converter() {
+      return converter.app;
+    },
+    async killConverter() {
+      converterUp = false;
+      converter.app.server.closeAllConnections();
+      await converter.app.close();
+    },
+    async restartConverter() {
+      converter = await startConverter(converterPort);
+      converterUp = true;
+    },
     async close() {
       await gateway.close();
-      await converter.close();
+      if (converterUp) await converter.app.close();
       await Promise.all([sql.end(), gatewaySql.end(), converterSql.end()]);
       await db.drop();
       await rm(dataDir, { recursive: true, force: true });

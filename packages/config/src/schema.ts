@@ -41,6 +41,8 @@ export const ConfigSchema = Type.Object({
   LIMIT_INPUT_PIXELS: Int(50_000_000, 1),
   UPLOAD_BODY_LIMIT_BYTES: Int(30 * 1024 * 1024, 1024),
   COMPRESS_CONCURRENCY: Int(2, 1),
+  /** Images allowed to wait for a compression slot; beyond, 503 + Retry-After instead of unbounded memory. */
+  COMPRESS_QUEUE_MAX: Int(16, 0),
 
   FETCH_CONNECT_TIMEOUT_MS: Int(5_000, 1),
   FETCH_HEADERS_TIMEOUT_MS: Int(10_000, 1),

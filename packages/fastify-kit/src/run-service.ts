@@ -35,10 +35,14 @@ export async function runService(opts: RunServiceOptions): Promise<void> {
   const applied = await migrate(sql);
   if (applied.length) logger.info({ applied }, "migrations applied");
   const app = await opts.build({ config, sql, logger });
+  let closing = false;
+  // While draining, answers end their keep-alive connection, so the server can finish closing.
+  app.addHook("onSend", async (_request, reply) => {
+    if (closing) reply.header("connection", "close");
+  });
   const { host, port } = opts.address(config);
   await app.listen({ host, port });
 
-  let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;

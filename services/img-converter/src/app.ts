@@ -31,7 +31,7 @@ export async function buildConverterApp({ config, sql, logger }: ConverterDeps) 
   });
   const queue = createJobQueue({
     concurrency: config.COMPRESS_CONCURRENCY,
-    maxWaiting: config.COMPRESS_CONCURRENCY * 8,
+    maxWaiting: config.COMPRESS_QUEUE_MAX,
   });
   app.decorate("sql", sql);
   app.addHook("onClose", async () => fetcher.close());

@@ -1,11 +1,13 @@
 import { AppError } from "@belfoot/errors";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import fp from "fastify-plugin";
 import { Pool } from "undici";
 
 export interface ConverterAnswer {
   statusCode: number;
   contentType: string | undefined;
+  /** Set when the converter asks callers to come back later (503 busy). */
+  retryAfter: string | undefined;
   body: Buffer;
 }
 
@@ -66,8 +68,13 @@ async function converterClientPlugin(app: FastifyInstance, opts: ConverterClient
     try {
       const res = await pool.request({ method: c.method, path: c.path, headers, body: c.body ?? null });
       const body = Buffer.from(await res.body.arrayBuffer());
-      const type = res.headers["content-type"];
-      return { statusCode: res.statusCode, contentType: Array.isArray(type) ? type[0] : type, body };
+      const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+      return {
+        statusCode: res.statusCode,
+        contentType: first(res.headers["content-type"]),
+        retryAfter: first(res.headers["retry-after"]),
+        body,
+      };
     } catch (err) {
       const code = (err as { code?: string }).code ?? "";
       if (TIMEOUTS.has(code)) {
@@ -98,3 +105,12 @@ export const converterClient = fp(converterClientPlugin, {
   name: "belfoot-converter-client",
   fastify: "5.x",
 });
+
+/** Pass the converter's answer through unchanged: status, type, body, and Retry-After when set. */
+export function relay(reply: FastifyReply, answer: ConverterAnswer): FastifyReply {
+  if (answer.retryAfter) reply.header("retry-after", answer.retryAfter);
+  return reply
+    .code(answer.statusCode)
+    .type(answer.contentType ?? "application/json")
+    .send(answer.body);
+}

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { callerOf } from "../plugins/authenticate";
+import { relay } from "../plugins/converter-client";
 import { ArticleId, UserCredentials } from "../schemas";
 
 const ConvertBody = Type.Object({
@@ -30,10 +31,7 @@ export const convertRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ownerId: caller.id,
         requestId: request.id,
       });
-      return reply
-        .code(answer.statusCode)
-        .type(answer.contentType ?? "application/json")
-        .send(answer.body);
+      return relay(reply, answer);
     },
   );
 };

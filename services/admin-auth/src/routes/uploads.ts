@@ -6,6 +6,7 @@ import { Type } from "typebox";
 import { decodeBase64Image } from "../base64-image";
 import { assertCanRead, sendImage } from "../image-reply";
 import { callerOf } from "../plugins/authenticate";
+import { relay } from "../plugins/converter-client";
 
 // The old clients sent x, y and quality as strings as often as numbers: both are accepted.
 const Dimension = Type.Union([
@@ -66,10 +67,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
         ownerId: caller.id,
         requestId: request.id,
       });
-      return reply
-        .code(answer.statusCode)
-        .type(answer.contentType ?? "application/json")
-        .send(answer.body);
+      return relay(reply, answer);
     },
   );
 
