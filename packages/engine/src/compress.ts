@@ -1,11 +1,15 @@
+import { initialChroma, worthFullChroma } from "./chroma";
+import { BETA, maxUsefulPixels, planScale, slopeAt, TARGET_QUALITY } from "./decide-scale";
 import { type Chroma, encodeJpeg } from "./encode";
 import { EngineError } from "./errors";
 import { fitInside, type Size, scaleSize } from "./geometry";
 import { type CompressOptions, MIN_SIDE, resolveOptions } from "./options";
 import { canPassThrough } from "./passthrough";
-import { prepare } from "./prepare";
+import { decodeSource, type Prepared, resizePixels } from "./prepare";
 import { probe, type SourceInfo } from "./probe";
-import { searchQuality } from "./search";
+import { sampleRows } from "./sample";
+import { type SearchResult, searchQuality } from "./search";
+import { searchSampled } from "./search-sampled";
 
 export interface CompressResult {
   jpeg: Buffer;
@@ -13,8 +17,14 @@ export interface CompressResult {
   height: number;
   /** The JPEG quality used; null when the source was stored as it was. */
   quality: number | null;
-  /** How many JPEG encodes the search made (0 for a pass-through). */
+  /** Full-size JPEG encodes made, including the 4:4:4 try (0 for a pass-through). */
   encodes: number;
+  /** Encodes of the small preview that sized the output (0 or 1): cheap, counted apart. */
+  previewEncodes: number;
+  /** Encodes of the quarter-size row sample that steered the search (see sample.ts). */
+  sampleEncodes: number;
+  /** True when quality + 1 was encoded and did not fit (false: the size curve said it would not). */
+  searchVerified: boolean;
   chroma: Chroma;
   /** Output long side over source long side (1 = not downscaled). */
   scale: number;
@@ -23,10 +33,15 @@ export interface CompressResult {
   timings: { probeMs: number; prepareMs: number; encodeMs: number; totalMs: number };
 }
 
-/** Never shrink by less than this per step: a downscale that barely changes size wastes a decode. */
+/** A downscale forced by a miss shrinks the sides by at least this, so the loop always ends. */
 const MIN_SHRINK = 0.97;
-/** Aim a little under the estimate, since the quality search will then spend what is left. */
-const SHRINK_MARGIN = 0.95;
+/** Aim a little under the estimate after a miss: the search spends what is left. */
+const SHRINK_MARGIN = 0.97;
+
+/** The display size scaled so its long side is `long` px: every size derives from the display size in one rounding. */
+function withLongSide(display: Size, long: number): Size {
+  return scaleSize(display, long / Math.max(display.width, display.height));
+}
 
 export async function compress(input: Buffer, options?: CompressOptions): Promise<CompressResult> {
   const opts = resolveOptions(options);
@@ -42,6 +57,9 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
       height: source.height,
       quality: null,
       encodes: 0,
+      previewEncodes: 0,
+      sampleEncodes: 0,
+      searchVerified: true,
       chroma: "4:2:0",
       scale: 1,
       passthrough: true,
@@ -50,31 +68,80 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
     };
   }
 
-  const chroma: Chroma = "4:2:0";
-  let target = fitInside(display, opts.maxWidth, opts.maxHeight);
   let prepareMs = 0;
   let encodeMs = 0;
+  const timed = async <T>(kind: "prepare" | "encode", work: Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await work;
+    } finally {
+      if (kind === "prepare") prepareMs += performance.now() - t;
+      else encodeMs += performance.now() - t;
+    }
+  };
+
+  // Decode once, never more pixels than the caller's box or the budget can use.
+  const box = fitInside(display, opts.maxWidth, opts.maxHeight);
+  const cap = Math.sqrt(maxUsefulPixels(opts.maxBytes) / (box.width * box.height));
+  const work = cap < 1 ? withLongSide(display, Math.max(box.width, box.height) * cap) : box;
+  const decoded = await timed("prepare", decodeSource(input, source, work, opts.limitInputPixels));
+  let chroma = initialChroma(decoded);
+  const t = performance.now();
+  const plan = await planScale(decoded, chroma, opts.maxBytes, opts.qualityCeiling);
+  encodeMs += performance.now() - t;
+
+  let size =
+    plan.size.width === decoded.width && plan.size.height === decoded.height
+      ? plan.size
+      : withLongSide(display, Math.max(plan.size.width, plan.size.height));
+  let start = plan.startQuality;
   let encodes = 0;
+  let sampleEncodes = 0;
   for (;;) {
-    const t0 = performance.now();
-    const pixels = await prepare(input, source, target, opts.limitInputPixels);
-    const t1 = performance.now();
-    prepareMs += t1 - t0;
-    const result = await searchQuality(
-      (q) => encodeJpeg(pixels, q, chroma),
-      opts.qualityFloor,
-      opts.qualityCeiling,
-      opts.maxBytes,
+    const pixels: Prepared = await timed("prepare", resizePixels(decoded, size));
+    const encode = (quality: number, c: Chroma = chroma) => encodeJpeg(pixels, { quality, chroma: c });
+    const sample = sampleRows(pixels);
+    const common = {
+      floor: opts.qualityFloor,
+      ceiling: opts.qualityCeiling,
+      maxBytes: opts.maxBytes,
+      start,
+      slope: slopeAt,
+    };
+    const result: SearchResult = await timed<SearchResult>(
+      "encode",
+      sample
+        ? searchSampled({
+            ...common,
+            encodeFull: encode,
+            encodeSample: (quality) => encodeJpeg(sample, { quality, chroma }),
+            ratio: (pixels.width * pixels.height) / (sample.width * sample.height),
+          })
+        : searchQuality({ ...common, encode }),
     );
-    encodeMs += performance.now() - t1;
     encodes += result.encodes;
-    if (result.best) {
+    sampleEncodes += result.sampleEncodes;
+    let best = result.best;
+    if (best) {
+      if (
+        worthFullChroma(pixels, chroma, best.quality, opts.qualityCeiling, best.bytes.length, opts.maxBytes)
+      ) {
+        const full = await timed("encode", encode(best.quality, "4:4:4"));
+        encodes++;
+        if (full.length <= opts.maxBytes) {
+          best = { quality: best.quality, bytes: full };
+          chroma = "4:4:4";
+        }
+      }
       return {
-        jpeg: result.best.bytes,
+        jpeg: best.bytes,
         width: pixels.width,
         height: pixels.height,
-        quality: result.best.quality,
+        quality: best.quality,
         encodes,
+        previewEncodes: plan.previewEncodes,
+        sampleEncodes,
+        searchVerified: result.verified,
         chroma,
         scale: Math.max(pixels.width, pixels.height) / Math.max(display.width, display.height),
         passthrough: false,
@@ -82,21 +149,25 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
         timings: { probeMs, prepareMs, encodeMs, totalMs: performance.now() - started },
       };
     }
-    // Bytes scale roughly with pixel count, so shrink the sides by the square root of the excess.
-    const shrink = Math.min(MIN_SHRINK, Math.sqrt(opts.maxBytes / result.smallestSize) * SHRINK_MARGIN);
+    // Even the floor did not fit here. From the lowest quality measured, predict the pixels at which
+    // TARGET_QUALITY fits, and resize again from the decoded source (never from the last attempt).
+    const lowest = result.lowest;
+    const atTarget = lowest.size * Math.exp(slopeAt(lowest.quality) * (TARGET_QUALITY - lowest.quality));
+    const shrink = Math.min(MIN_SHRINK, (opts.maxBytes / atTarget) ** (1 / (2 * BETA)) * SHRINK_MARGIN);
     const next = scaleSize(
       display,
-      (Math.max(target.width, target.height) * shrink) / Math.max(display.width, display.height),
+      (Math.max(size.width, size.height) * shrink) / Math.max(display.width, display.height),
     );
     if (
-      Math.min(target.width, target.height) <= MIN_SIDE ||
-      (next.width === target.width && next.height === target.height)
+      Math.min(size.width, size.height) <= MIN_SIDE ||
+      (next.width === size.width && next.height === size.height)
     ) {
       throw new EngineError(
         "budget_unreachable",
-        `the image cannot fit in ${opts.maxBytes} bytes even at ${target.width}x${target.height}`,
+        `the image cannot fit in ${opts.maxBytes} bytes even at ${size.width}x${size.height}`,
       );
     }
-    target = next;
+    size = next;
+    start = Math.min(TARGET_QUALITY, opts.qualityCeiling);
   }
 }

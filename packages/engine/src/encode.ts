@@ -1,16 +1,37 @@
-import sharp from "sharp";
+import { TRELLIS_MIN_QUALITY } from "./options";
 import type { Prepared } from "./prepare";
+import { sharp } from "./runtime";
 
 export type Chroma = "4:2:0" | "4:4:4";
 
+/** Everything that varies between two encodes of the same pixels. */
+export interface EncodeSettings {
+  quality: number;
+  chroma: Chroma;
+}
+
 /**
- * One JPEG encode of prepared pixels. mozjpeg mode turns on trellis quantisation, optimised
- * progressive scans and its tuned quant tables; no metadata is written (the pixels are sRGB already).
+ * One JPEG encode of prepared pixels with mozjpeg: trellis quantisation (AC and DC: libvips exposes
+ * no separate DC switch, so it is off below TRELLIS_MIN_QUALITY, where DC trellis draws lines),
+ * optimised progressive scans, overshoot deringing and mozjpeg's quant tables. No metadata is written:
+ * the pixels were converted to sRGB (or grey) while preparing, and an untagged JPEG is read as sRGB,
+ * so an ICC profile would only cost bytes.
  */
-export function encodeJpeg(pixels: Prepared, quality: number, chroma: Chroma): Promise<Buffer> {
-  return sharp(pixels.data, {
+export function encodeJpeg(pixels: Prepared, settings: EncodeSettings): Promise<Buffer> {
+  let img = sharp(pixels.data, {
     raw: { width: pixels.width, height: pixels.height, channels: pixels.channels },
-  })
-    .jpeg({ quality, mozjpeg: true, chromaSubsampling: chroma })
+  });
+  // Raw one-channel input is taken as RGB unless told: say it is grey, for a one-component JPEG.
+  if (pixels.channels === 1) img = img.toColourspace("b-w");
+  return img
+    .jpeg({
+      quality: settings.quality,
+      mozjpeg: true,
+      progressive: true,
+      optimiseScans: true,
+      trellisQuantisation: settings.quality >= TRELLIS_MIN_QUALITY,
+      overshootDeringing: true,
+      chromaSubsampling: settings.chroma,
+    })
     .toBuffer();
 }

@@ -22,9 +22,20 @@ export interface ResolvedOptions {
 
 export const DEFAULT_MAX_BYTES = 184_320;
 export const DEFAULT_LIMIT_INPUT_PIXELS = 50_000_000;
-/** Above ~92 mozjpeg spends bytes on noise no one sees; below ~55 blocking and ringing become visible. */
-export const QUALITY_CEILING = 92;
-export const QUALITY_FLOOR = 55;
+/** The naive algorithm's start; images with room to spare get it (SSIM still rises up to 95). */
+export const QUALITY_CEILING = 95;
+/**
+ * The lowest quality before the engine downscales instead. SSIM at the original resolution favours
+ * keeping pixels down to qualities of 20-50 (bench/studies/scale-study.ts); 60 is where mozjpeg's
+ * blocking stays mild and what the naive algorithm reached on the corpus's hardest photos.
+ */
+export const QUALITY_FLOOR = 60;
+/**
+ * Below 75 mozjpeg's DC trellis draws horizontal lines in smooth areas (mozjpeg #393; measured in
+ * bench/studies/dc-trellis-study.ts: 226 streaks over the corpus at 60 with trellis, 49 without,
+ * 15 vs 5 at 70, none at 75): qualities below this are encoded without trellis, so without DC trellis.
+ */
+export const TRELLIS_MIN_QUALITY = 75;
 /** The smallest side we will shrink to before declaring the budget unreachable. */
 export const MIN_SIDE = 16;
 

@@ -1,6 +1,6 @@
-import sharp from "sharp";
 import type { ResolvedOptions } from "./options";
 import type { SourceInfo } from "./probe";
+import { sharp } from "./runtime";
 
 /**
  * A source JPEG that already fits, needs no rotation, no colour conversion and no resize is best

@@ -1,7 +1,7 @@
-import sharp from "sharp";
 import { EngineError } from "./errors";
 import type { Size } from "./geometry";
 import type { SourceInfo } from "./probe";
+import { sharp } from "./runtime";
 
 /** Decoded, display-ready 8-bit pixels: the only input the encode step needs. */
 export interface Prepared {
@@ -11,24 +11,30 @@ export interface Prepared {
   channels: 1 | 3;
 }
 
+/** True for sources kept as one grey channel (encoded as a greyscale JPEG). */
+export function isGrey(source: SourceInfo): boolean {
+  return source.space === "b-w" || source.space === "grey16";
+}
+
 /**
- * Decode once: first frame, EXIF orientation applied, alpha flattened on white, converted to sRGB
- * (or kept grayscale), resized with lanczos3 straight from the source. sharp uses shrink-on-load
- * for JPEG and WebP when the target is smaller, so a 24 MP source never decodes at full size.
+ * Decode the source once: first frame, EXIF orientation applied, alpha flattened on white, converted
+ * to sRGB (CMYK and tagged sources through their ICC profile) or kept grey, 8 bits. When `size` is
+ * smaller than the displayed source (a caller's box, or more pixels than the budget can ever use),
+ * the reduction happens in the same pass with lanczos3, and sharp decodes JPEG and WebP with
+ * shrink-on-load, so a 24 MP source never exists in memory at full size.
  */
-export async function prepare(
+export async function decodeSource(
   input: Buffer,
   source: SourceInfo,
-  target: Size,
+  size: Size,
   limitInputPixels: number,
 ): Promise<Prepared> {
-  const grey = source.space === "b-w" || source.space === "grey16";
   let pipeline = sharp(input, { limitInputPixels, pages: 1, sequentialRead: true }).rotate();
-  if (target.width !== source.displayWidth || target.height !== source.displayHeight) {
-    pipeline = pipeline.resize(target.width, target.height, { fit: "fill", kernel: "lanczos3" });
+  if (size.width !== source.displayWidth || size.height !== source.displayHeight) {
+    pipeline = pipeline.resize(size.width, size.height, { fit: "fill", kernel: "lanczos3" });
   }
   if (source.hasAlpha) pipeline = pipeline.flatten({ background: "#ffffff" });
-  pipeline = pipeline.toColourspace(grey ? "b-w" : "srgb");
+  pipeline = pipeline.toColourspace(isGrey(source) ? "b-w" : "srgb");
   try {
     const { data, info } = await pipeline.raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
     if (info.channels !== 1 && info.channels !== 3) {
@@ -40,4 +46,16 @@ export async function prepare(
       cause,
     });
   }
+}
+
+/** Resample decoded pixels to `size` with lanczos3, in one step (never a chain of small steps). */
+export async function resizePixels(pixels: Prepared, size: Size, kernel: "lanczos3" | "linear" = "lanczos3") {
+  if (size.width === pixels.width && size.height === pixels.height) return pixels;
+  const { data, info } = await sharp(pixels.data, {
+    raw: { width: pixels.width, height: pixels.height, channels: pixels.channels },
+  })
+    .resize(size.width, size.height, { fit: "fill", kernel })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: pixels.channels } satisfies Prepared;
 }

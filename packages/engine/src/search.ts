@@ -7,65 +7,116 @@ export interface Encoded {
 export interface SearchResult {
   /** The highest quality whose encode fit, or undefined when even the floor did not fit. */
   best: Encoded | undefined;
-  /** The size at the lowest quality tried, to size the next downscale. */
-  smallestSize: number;
+  /** Every (quality, bytes) measured, in order: the caller sizes a downscale from them. */
+  tried: { quality: number; size: number }[];
   encodes: number;
+  /**
+   * True when best + 1 was encoded and did not fit (or best is the ceiling). False when the search
+   * stopped because the measured size curve put best + 1 clearly over the budget.
+   */
+  verified: boolean;
+  /** Encodes of a row sample that steered the search (searchSampled only). */
+  sampleEncodes: number;
+  /** The lowest quality tried and its full-size bytes (measured, or predicted from a sample). */
+  lowest: { quality: number; size: number };
 }
 
-/** Quality points per halving of JPEG size in the useful range: a first guess before any secant. */
-const QUALITY_PER_HALVING = 14;
+export interface SearchInput {
+  encode: (quality: number) => Promise<Buffer>;
+  floor: number;
+  ceiling: number;
+  maxBytes: number;
+  /** The predicted answer: the first quality tried. */
+  start: number;
+  /** Prior for d ln(size) / d quality at a quality, used until two encodes give a secant. */
+  slope: (quality: number) => number;
+}
+
+/** Stop without encoding best + 1 when the curve says it would exceed the budget by this much. */
+export const STOP_MARGIN = 0.005;
+/** Size wiggles by ~1 % between neighbours: a secant over fewer qualities is mostly noise. */
+const MIN_SECANT_SPAN = 3;
+/** Give up without encoding the floor when the curve predicts an answer this far below it. */
+export const GIVE_UP_BELOW = 3;
 
 /**
- * Find the highest quality in [floor, ceiling] whose encode is at most maxBytes.
- * Size is roughly monotone in quality, so a secant on log(size) predicts the answer from the
- * encodes already made; a bracket [fits, too big] keeps it honest when the prediction is off,
- * and only verified encodes are ever returned (size is not strictly monotone).
+ * Find the highest quality in [floor, ceiling] whose encode is at most maxBytes, starting from a
+ * prediction. Size is nearly monotone in quality, so ln(size) is treated as locally linear: each step
+ * jumps to where the line through the nearest measured points crosses the budget (Newton with the
+ * prior slope after one point, secant after two), kept strictly inside the bracket [fits, too big]
+ * so the search always ends. Only verified encodes are returned, and the best is the highest quality
+ * that fitted, whatever the curve's wiggles (size is not strictly monotone).
  */
-export async function searchQuality(
-  encode: (quality: number) => Promise<Buffer>,
-  floor: number,
-  ceiling: number,
-  maxBytes: number,
-): Promise<SearchResult> {
-  const sizes = new Map<number, number>();
-  let encodes = 0;
+export async function searchQuality(input: SearchInput): Promise<SearchResult> {
+  const { encode, floor, ceiling, maxBytes } = input;
+  const tried: { quality: number; size: number }[] = [];
   let best: Encoded | undefined;
-  const tryQuality = async (quality: number): Promise<boolean> => {
-    const bytes = await encode(quality);
-    encodes++;
-    sizes.set(quality, bytes.length);
-    const fits = bytes.length <= maxBytes;
-    if (fits && (!best || quality > best.quality)) best = { quality, bytes };
-    return fits;
-  };
-
-  if (await tryQuality(ceiling)) return { best, smallestSize: sizes.get(ceiling) ?? 0, encodes };
-  let tooBig = ceiling; // lowest quality known to be too big
   let fits: number | undefined; // highest quality known to fit
+  let tooBig: number | undefined; // lowest quality known not to fit
+  const sizeOf = (q: number) => tried.find((t) => t.quality === q)?.size;
 
-  while (fits === undefined || tooBig - fits > 1) {
-    const low = fits ?? floor - 1;
-    let guess = predict(sizes, tooBig, fits, maxBytes);
-    // Stay strictly inside the open bracket so every step shrinks it.
-    guess = Math.min(tooBig - 1, Math.max(low + 1, guess));
-    if (guess < floor) break;
-    if (await tryQuality(guess)) fits = guess;
-    else {
-      tooBig = guess;
-      if (guess === floor) break;
+  let q = clamp(Math.round(input.start), floor, ceiling);
+  for (;;) {
+    const bytes = await encode(q);
+    tried.push({ quality: q, size: bytes.length });
+    if (bytes.length <= maxBytes) {
+      if (!best || q > best.quality) best = { quality: q, bytes };
+      if (fits === undefined || q > fits) fits = q;
+    } else if (tooBig === undefined || q < tooBig) tooBig = q;
+
+    if (fits === ceiling) return done(true);
+    if (tooBig === floor) return done(false);
+    if (fits !== undefined && tooBig !== undefined && tooBig - fits <= 1) return done(true);
+
+    const slope = localSlope(tried, fits, tooBig) ?? input.slope(fits ?? (tooBig as number));
+    if (fits !== undefined && tooBig === undefined) {
+      // Only fitting points: stop when the next step up is clearly over the budget.
+      const size = sizeOf(fits) as number;
+      if (size * Math.exp(slope) > maxBytes * (1 + STOP_MARGIN)) return done(false);
     }
+    const anchor = fits ?? (tooBig as number);
+    const anchorSize = sizeOf(anchor) as number;
+    let next = Math.floor(anchor + Math.log(maxBytes / anchorSize) / slope);
+    // Nothing fits yet and the curve puts the answer well under the floor: a smaller size is needed,
+    // and encoding the floor first would only confirm it.
+    if (fits === undefined && next < floor - GIVE_UP_BELOW) return done(false);
+    const low = fits ?? floor - 1;
+    const high = tooBig ?? ceiling + 1;
+    next = clamp(next, low + 1, high - 1);
+    q = next;
   }
-  return { best, smallestSize: Math.min(...sizes.values()), encodes };
+
+  function done(verified: boolean): SearchResult {
+    const lowest = tried.reduce((a, b) => (b.quality < a.quality ? b : a));
+    return { best, tried, encodes: tried.length, verified, sampleEncodes: 0, lowest };
+  }
 }
 
-function predict(sizes: Map<number, number>, tooBig: number, fits: number | undefined, maxBytes: number) {
-  const bigSize = sizes.get(tooBig) ?? maxBytes * 2;
-  if (fits === undefined) {
-    // One point: assume size halves every QUALITY_PER_HALVING quality points.
-    return Math.floor(tooBig - Math.log2(bigSize / maxBytes) * QUALITY_PER_HALVING);
+/** d ln(size)/dq from the measured points that bracket (or are nearest to) the answer, if two exist. */
+function localSlope(
+  tried: { quality: number; size: number }[],
+  fits: number | undefined,
+  tooBig: number | undefined,
+): number | undefined {
+  if (tried.length < 2) return undefined;
+  let a: { quality: number; size: number } | undefined;
+  let b: { quality: number; size: number } | undefined;
+  if (fits !== undefined && tooBig !== undefined) {
+    a = tried.find((t) => t.quality === fits);
+    b = tried.find((t) => t.quality === tooBig);
+  } else {
+    // One side only: the two points nearest the budget side, if far enough apart to beat the noise.
+    const sorted = [...tried].sort((x, y) =>
+      fits !== undefined ? y.quality - x.quality : x.quality - y.quality,
+    );
+    [a, b] = sorted;
   }
-  // Two points: secant on log(size), rounded down to land on the fitting side.
-  const fitSize = sizes.get(fits) ?? maxBytes / 2;
-  const t = Math.log(maxBytes / fitSize) / Math.log(bigSize / fitSize);
-  return Math.floor(fits + t * (tooBig - fits));
+  if (!a || !b || Math.abs(a.quality - b.quality) < MIN_SECANT_SPAN) return undefined;
+  const s = Math.log(b.size / a.size) / (b.quality - a.quality);
+  // A flat or inverted stretch (size is not strictly monotone) says nothing useful about the step.
+  return s > 0.004 ? s : undefined;
+}
+
+function clamp(v: number, lo: number, hi: number) {
+  return Math.max(lo, Math.min(hi, v));
 }

@@ -11,7 +11,8 @@ type HttpOptions = FastifyHttpOptions<Server, FastifyBaseLogger>;
 export function serverOptions(logger: FastifyBaseLogger, extra: HttpOptions = {}): HttpOptions {
   return {
     loggerInstance: logger,
-    requestIdHeader: "x-request-id",
+    // Read by genReqId below, which vets it; Fastify would otherwise take any value as it is.
+    requestIdHeader: false,
     genReqId: (req: IncomingMessage) => {
       const given = req.headers["x-request-id"];
       return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();

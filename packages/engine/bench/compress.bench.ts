@@ -1,0 +1,393 @@
+/**
+ * `pnpm bench:compress [--dir D] [--max-bytes N] [--json out.json] [--only substring]`
+ *
+ * Runs, in one process and one pass over the images, every method on every image of the shared
+ * corpus (and of --dir): this engine; the original service's naive algorithm (scale both sides by
+ * sqrt(budget / source bytes), then JPEG quality 95, 90, ... until it fits, with sharp); one encode at
+ * the size and quality this engine chose (the lower bound of its cost); and ImageMagick
+ * `-define jpeg:extent` when a real ImageMagick is installed. Prints a table per image, a summary per
+ * method with the ratios measured in this run, and writes the numbers as JSON
+ * (bench-results/compress-<time>.json unless --json says where).
+ *
+ * SSIM is luma SSIM (src/metrics/ssim.ts) against the source as displayed (oriented, flattened on
+ * white, sRGB): "orig" upscales the output back to the source size with lanczos3, "out" compares at
+ * the output size with the source downscaled to it. Run it niced on a shared machine.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import sharp, { type OutputInfo, type Sharp } from "sharp";
+import { compress, DEFAULT_MAX_BYTES, EngineError } from "../src/index";
+import { lumaOf, type Plane, ssim } from "../src/metrics/ssim";
+
+const { values } = parseArgs({
+  options: {
+    dir: { type: "string", multiple: true },
+    "max-bytes": { type: "string" },
+    json: { type: "string" },
+    only: { type: "string" },
+  },
+});
+const here = import.meta.dirname;
+const corpus = path.resolve(process.env.CORPUS_DIR ?? path.join(here, "../../../../shared/corpus/public"));
+const dirs = [corpus, ...(values.dir ?? []).map((d) => path.resolve(d))].filter((d) => existsSync(d));
+const budget = Number(values["max-bytes"] ?? DEFAULT_MAX_BYTES);
+const IMAGE = /\.(jpe?g|png|webp|gif|tiff?|avif|heic|bmp)$/i;
+
+type Method = "engine" | "naive" | "lowerBound" | "imagemagick";
+interface Outcome {
+  ok: boolean;
+  error?: string;
+  bytes?: number;
+  width?: number;
+  height?: number;
+  encodes?: number;
+  ms?: number;
+  fits?: boolean;
+  ssimOrig?: number;
+  ssimOut?: number;
+  quality?: number | null;
+  note?: string;
+}
+interface Row {
+  file: string;
+  source: { width: number; height: number; bytes: number } | null;
+  methods: Partial<Record<Method, Outcome>>;
+}
+
+// ---------- ImageMagick detection: the real one says "ImageMagick" in -version ----------
+function findImageMagick(): string[] | null {
+  for (const cmd of [["magick"], ["convert"]]) {
+    try {
+      const v = execFileSync(cmd[0] as string, ["-version"], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      if (v.includes("ImageMagick")) return cmd;
+    } catch {}
+  }
+  return null;
+}
+const magick = findImageMagick();
+
+// ---------- methods ----------
+async function naive(input: Buffer) {
+  // The original service: shrink by the square root of the size excess, then step quality down.
+  const meta = await sharp(input).metadata();
+  const scale = Math.min(1, Math.sqrt(budget / input.length));
+  const w = Math.max(1, Math.round((meta.autoOrient?.width ?? meta.width ?? 1) * scale));
+  const { data, info } = await sharp(input, { pages: 1 })
+    .rotate()
+    .resize(w)
+    .flatten({ background: "#ffffff" })
+    .toColourspace("srgb")
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  let out: Buffer = Buffer.alloc(0);
+  let encodes = 0;
+  let quality = 95;
+  for (; quality >= 5; quality -= 5) {
+    out = await sharp(data, { raw: info }).jpeg({ quality }).toBuffer();
+    encodes++;
+    if (out.length <= budget) break;
+  }
+  return { jpeg: out, encodes, quality: Math.max(quality, 5) };
+}
+
+/**
+ * One encode at the engine's size and quality, by the cheaper of two routes (each timed, the faster
+ * counts): one sharp pipeline (decode with shrink-on-load, resize, encode), or decode to raw, then
+ * resize and encode. The first is usually faster, but not for WebP, whose scaled decode is slow.
+ */
+async function lowerBound(
+  input: Buffer,
+  width: number,
+  height: number,
+  quality: number,
+  chroma: string,
+  grey: boolean,
+) {
+  const settings = {
+    quality,
+    mozjpeg: true,
+    progressive: true,
+    optimiseScans: true,
+    trellisQuantisation: quality >= 75,
+    overshootDeringing: true,
+    chromaSubsampling: chroma,
+  };
+  const prep = (s: Sharp) => s.flatten({ background: "#ffffff" }).toColourspace(grey ? "b-w" : "srgb");
+  const t0 = performance.now();
+  const one = await prep(sharp(input, { pages: 1, sequentialRead: true }).rotate())
+    .resize(width, height, { fit: "fill", kernel: "lanczos3" })
+    .jpeg(settings)
+    .toBuffer();
+  const t1 = performance.now();
+  const { data, info } = await prep(sharp(input, { pages: 1 }).rotate())
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  let two = sharp(data, { raw: info }).resize(width, height, { fit: "fill", kernel: "lanczos3" });
+  if (grey) two = two.toColourspace("b-w");
+  const twoJpeg = await two.jpeg(settings).toBuffer();
+  const t2 = performance.now();
+  return t1 - t0 <= t2 - t1 ? { jpeg: one, ms: t1 - t0 } : { jpeg: twoJpeg, ms: t2 - t1 };
+}
+
+function imagemagick(file: string, cmd: string[]) {
+  const out = path.join(tmpdir(), `bench-im-${process.pid}.jpg`);
+  execFileSync(cmd[0] as string, [
+    ...cmd.slice(1),
+    `${file}[0]`,
+    "-auto-orient",
+    "-background",
+    "white",
+    "-flatten",
+    "-colorspace",
+    "sRGB",
+    "-strip",
+    "-define",
+    `jpeg:extent=${Math.floor(budget / 1024)}kb`,
+    out,
+  ]);
+  const jpeg = readFileSync(out);
+  rmSync(out, { force: true });
+  return jpeg;
+}
+
+// ---------- scoring ----------
+async function reference(input: Buffer) {
+  const { data, info } = await sharp(input, { pages: 1 })
+    .rotate()
+    .flatten({ background: "#ffffff" })
+    .toColourspace("srgb")
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data, info };
+}
+async function score(ref: { data: Buffer; info: OutputInfo }, refLuma: Plane, jpeg: Buffer) {
+  const { width, height } = ref.info;
+  const up = await sharp(jpeg)
+    .resize(width, height, { fit: "fill", kernel: "lanczos3" })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const dec = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
+  const down = await sharp(ref.data, { raw: ref.info })
+    .resize(dec.info.width, dec.info.height, { fit: "fill", kernel: "lanczos3" })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const small = dec.info.width >= 8 && dec.info.height >= 8;
+  return {
+    ssimOrig: ssim(refLuma, lumaOf(up.data, width, height, up.info.channels)),
+    ssimOut: small
+      ? ssim(
+          lumaOf(down.data, down.info.width, down.info.height, down.info.channels),
+          lumaOf(dec.data, dec.info.width, dec.info.height, dec.info.channels),
+        )
+      : Number.NaN,
+  };
+}
+
+// ---------- run ----------
+const files = dirs.flatMap((d) =>
+  readdirSync(d)
+    .filter((f) => IMAGE.test(f))
+    .filter((f) => !values.only || f.includes(values.only))
+    .sort()
+    .map((f) => path.join(d, f)),
+);
+console.log(
+  `budget ${budget} bytes, ${files.length} images from ${dirs.join(", ")}; ImageMagick: ${
+    magick ? magick.join(" ") : "not installed (the `convert` here is not ImageMagick): method skipped"
+  }\n`,
+);
+const rows: Row[] = [];
+const ms = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
+  const t = performance.now();
+  const r = await f();
+  return [r, performance.now() - t];
+};
+const fail = (e: unknown): Outcome => ({
+  ok: false,
+  error: e instanceof EngineError ? e.code : String(e).slice(0, 80),
+});
+
+for (const file of files) {
+  const input = readFileSync(file);
+  const name = path.relative(corpus, file).startsWith("..") ? file : path.basename(file);
+  const row: Row = { file: name, source: null, methods: {} };
+  rows.push(row);
+  let ref: Awaited<ReturnType<typeof reference>> | undefined;
+  try {
+    ref = await reference(input);
+    row.source = { width: ref.info.width, height: ref.info.height, bytes: input.length };
+  } catch {}
+  const put = async (m: Method, jpeg: Buffer, time: number, extra: Partial<Outcome>) => {
+    const meta = await sharp(jpeg).metadata();
+    const o: Outcome = {
+      ok: true,
+      bytes: jpeg.length,
+      width: meta.width,
+      height: meta.height,
+      ms: time,
+      fits: jpeg.length <= budget,
+      ...extra,
+    };
+    if (ref && ref.info.width >= 8 && ref.info.height >= 8) {
+      Object.assign(
+        o,
+        await score(ref, lumaOf(ref.data, ref.info.width, ref.info.height, ref.info.channels), jpeg),
+      );
+    }
+    row.methods[m] = o;
+  };
+  // engine
+  let engine: Awaited<ReturnType<typeof compress>> | undefined;
+  try {
+    const [r, t] = await ms(() => compress(input, { maxBytes: budget }));
+    engine = r;
+    await put("engine", r.jpeg, t, {
+      encodes: r.encodes,
+      quality: r.quality,
+      note: r.passthrough ? "passthrough" : r.chroma,
+    });
+  } catch (e) {
+    row.methods.engine = fail(e);
+  }
+  try {
+    const [r, t] = await ms(() => naive(input));
+    await put("naive", r.jpeg, t, { encodes: r.encodes, quality: r.quality });
+  } catch (e) {
+    row.methods.naive = fail(e);
+  }
+  if (engine) {
+    if (engine.passthrough) {
+      await put("lowerBound", engine.jpeg, row.methods.engine?.ms ?? 0, {
+        encodes: 0,
+        quality: null,
+        note: "passthrough",
+      });
+    } else {
+      const e = engine;
+      const grey = e.source.space === "b-w" || e.source.space === "grey16";
+      const lb = await lowerBound(input, e.width, e.height, e.quality ?? 80, e.chroma, grey);
+      await put("lowerBound", lb.jpeg, lb.ms, { encodes: 1, quality: e.quality });
+    }
+  }
+  if (magick) {
+    try {
+      const [j, t] = await ms(async () => imagemagick(file, magick));
+      await put("imagemagick", j, t, { encodes: undefined });
+    } catch (e) {
+      row.methods.imagemagick = fail(e);
+    }
+  }
+  const cell = (o?: Outcome) =>
+    !o
+      ? "-"
+      : !o.ok
+        ? `refused: ${o.error}`
+        : `${o.fits ? "" : "OVER "}${o.bytes} ${o.width}x${o.height} q${o.quality ?? "-"} e${o.encodes ?? "-"} ${o.ms?.toFixed(0)}ms ssim ${o.ssimOrig?.toFixed(4) ?? "-"}/${o.ssimOut?.toFixed(4) ?? "-"}`;
+  process.stdout.write(
+    `${name.padEnd(30)} engine ${cell(row.methods.engine)}\n${"".padEnd(30)} naive  ${cell(row.methods.naive)}\n${"".padEnd(30)} lower  ${cell(row.methods.lowerBound)}\n`,
+  );
+  if (magick) process.stdout.write(`${"".padEnd(30)} IM     ${cell(row.methods.imagemagick)}\n`);
+}
+
+// ---------- summary ----------
+const median = (xs: number[]) => {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (!s.length) return Number.NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+const methods: Method[] = ["engine", "naive", "lowerBound", ...(magick ? (["imagemagick"] as const) : [])];
+// Score only images every method compressed, so medians compare like with like.
+const common = rows.filter((r) => methods.every((m) => r.methods[m]?.ok));
+const summary: Record<string, Record<string, number>> = {};
+for (const m of methods) {
+  const os = common.map((r) => r.methods[m] as Outcome);
+  const proportions = os.filter((o, i) => {
+    const s = common[i]?.source;
+    if (!s || !o.width || !o.height) return false;
+    return (
+      Math.abs(o.height - (o.width * s.height) / s.width) <= 1 ||
+      Math.abs(o.width - (o.height * s.width) / s.height) <= 1
+    );
+  }).length;
+  summary[m] = {
+    images: os.length,
+    fit: os.filter((o) => o.fits).length,
+    proportionsKept: proportions,
+    medianBytes: median(os.map((o) => o.bytes ?? Number.NaN)),
+    medianPixels: median(os.map((o) => (o.width ?? 0) * (o.height ?? 0))),
+    medianEncodes: median(os.map((o) => o.encodes ?? Number.NaN)),
+    totalMs: os.reduce((a, o) => a + (o.ms ?? 0), 0),
+    medianMs: median(os.map((o) => o.ms ?? Number.NaN)),
+    medianSsimOrig: median(os.map((o) => o.ssimOrig ?? Number.NaN)),
+    medianSsimOut: median(os.map((o) => o.ssimOut ?? Number.NaN)),
+    meanSsimOrig: os.reduce((a, o) => a + (o.ssimOrig ?? 0), 0) / os.length,
+  };
+}
+const e = summary.engine as Record<string, number>;
+const ratio = (m: Method) => {
+  const o = summary[m];
+  if (!o) return null;
+  return {
+    totalTime: (e.totalMs as number) / (o.totalMs as number),
+    medianSsimOrig: (e.medianSsimOrig as number) / (o.medianSsimOrig as number),
+    medianSsimOut: (e.medianSsimOut as number) / (o.medianSsimOut as number),
+  };
+};
+const ratios = {
+  "engine/naive": ratio("naive"),
+  "engine/lowerBound": ratio("lowerBound"),
+  "engine/imagemagick": ratio("imagemagick"),
+};
+const worseThanNaive = common
+  .map((r) => ({ file: r.file, d: (r.methods.engine?.ssimOrig ?? 0) - (r.methods.naive?.ssimOrig ?? 0) }))
+  .sort((a, b) => a.d - b.d);
+
+const f4 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? "-" : x.toFixed(4));
+const lines = [
+  `\n### Summary (${common.length} images every method compressed; budget ${budget} bytes)\n`,
+  "| method | fit | proportions kept | median bytes | median pixels | median encodes | total time | median time | median SSIM (orig res) | median SSIM (output res) | mean SSIM (orig res) |",
+  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ...methods.map((m) => {
+    const s = summary[m] as Record<string, number>;
+    return `| ${m} | ${s.fit}/${s.images} | ${s.proportionsKept}/${s.images} | ${s.medianBytes?.toFixed(0)} | ${((s.medianPixels ?? 0) / 1e6).toFixed(2)} MP | ${s.medianEncodes} | ${((s.totalMs ?? 0) / 1000).toFixed(2)} s | ${s.medianMs?.toFixed(0)} ms | ${f4(s.medianSsimOrig)} | ${f4(s.medianSsimOut)} | ${f4(s.meanSsimOrig)} |`;
+  }),
+  "",
+  "| ratio | total time | median SSIM (orig res) | median SSIM (output res) |",
+  "| --- | ---: | ---: | ---: |",
+  ...Object.entries(ratios).map(([k, r]) =>
+    r
+      ? `| ${k} | ${r.totalTime.toFixed(3)} | ${r.medianSsimOrig.toFixed(4)} | ${r.medianSsimOut.toFixed(4)} |`
+      : `| ${k} | skipped (no ImageMagick) | - | - |`,
+  ),
+  "",
+  `Engine minus naive SSIM (orig res), worst three: ${worseThanNaive
+    .slice(0, 3)
+    .map((w) => `${w.file} ${w.d >= 0 ? "+" : ""}${w.d.toFixed(4)}`)
+    .join(", ")}; images more than 0.005 below naive: ${worseThanNaive.filter((w) => w.d < -0.005).length}`,
+  `Engine outputs over budget: ${rows.filter((r) => r.methods.engine?.ok && !r.methods.engine.fits).length}; refused by the engine: ${rows
+    .filter((r) => !r.methods.engine?.ok)
+    .map((r) => `${r.file} (${r.methods.engine?.error})`)
+    .join(", ")}`,
+];
+console.log(lines.join("\n"));
+
+const out =
+  values.json ??
+  path.join(here, "..", "bench-results", `compress-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+writeFileSync(
+  out,
+  JSON.stringify(
+    { budget, imagemagick: magick?.join(" ") ?? null, date: new Date().toISOString(), summary, ratios, rows },
+    null,
+    1,
+  ),
+);
+console.log(`\nJSON: ${path.resolve(out)}`);

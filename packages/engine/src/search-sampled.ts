@@ -1,0 +1,85 @@
+import { type Encoded, type SearchInput, type SearchResult, STOP_MARGIN, searchQuality } from "./search";
+
+export interface SampledSearchInput extends Omit<SearchInput, "encode"> {
+  /** Encode the full image (verifies). */
+  encodeFull: (quality: number) => Promise<Buffer>;
+  /** Encode the row sample (predicts). */
+  encodeSample: (quality: number) => Promise<Buffer>;
+  /** Full pixels over sample pixels: the first guess of full bytes / sample bytes. */
+  ratio: number;
+}
+
+export type SampledSearchResult = SearchResult;
+
+/**
+ * The quality search run on the row sample (sample.ts), with full encodes only to verify: search the
+ * sample against the budget divided by the full/sample size factor, encode the full image at the
+ * answer, correct the factor from the two sizes, and repeat until the full encode that fits is the
+ * highest quality the (corrected) sample curve allows. Only full encodes are ever returned.
+ */
+export async function searchSampled(input: SampledSearchInput): Promise<SampledSearchResult> {
+  const { maxBytes } = input;
+  const sampleSizes = new Map<number, number>();
+  let sampleEncodes = 0;
+  const encodeSample = async (q: number) => {
+    const b = await input.encodeSample(q);
+    sampleEncodes++;
+    sampleSizes.set(q, b.length);
+    return b;
+  };
+  const cachedSample = async (q: number) => {
+    const s = sampleSizes.get(q);
+    return s === undefined ? encodeSample(q) : Buffer.alloc(s);
+  };
+  const tried: { quality: number; size: number }[] = [];
+  let best: Encoded | undefined;
+  let factor = input.ratio;
+  let floor = input.floor;
+  let ceiling = input.ceiling;
+  let start = input.start;
+  let verified = false;
+  for (let round = 0; round < 6; round++) {
+    const r = await searchQuality({
+      ...input,
+      encode: cachedSample,
+      floor,
+      ceiling,
+      start,
+      maxBytes: Math.floor(maxBytes / factor),
+    });
+    // Nothing fits on the sample's curve (in the first round, with the factor still a guess,
+    // only when the answer is predicted well under the floor): the caller downscales.
+    if (!r.best) break;
+    const q = r.best.quality;
+    const full = await input.encodeFull(q);
+    tried.push({ quality: q, size: full.length });
+    factor = full.length / (sampleSizes.get(q) as number);
+    if (full.length <= maxBytes) {
+      if (!best || q > best.quality) best = { quality: q, bytes: full };
+      if (q >= ceiling) {
+        verified = true;
+        break;
+      }
+      if (tried.some((t) => t.quality === q + 1 && t.size > maxBytes)) {
+        verified = true;
+        break;
+      }
+      // Does the corrected curve put q + 1 over the budget? Then stop; else search above q.
+      const next = sampleSizes.get(q + 1) ?? (await encodeSample(q + 1)).length;
+      if (next * factor > maxBytes * (1 + STOP_MARGIN)) break;
+      floor = q + 1;
+      start = q + 1;
+    } else {
+      if (q <= floor) break; // even the floor is over: the caller downscales
+      ceiling = q - 1;
+      start = q - 1;
+    }
+  }
+  // The lowest quality measured, in full-size bytes (estimated from the sample if never encoded full).
+  const lowQ = Math.min(...sampleSizes.keys(), ...tried.map((t) => t.quality));
+  const lowest = tried.find((t) => t.quality === lowQ) ?? {
+    quality: lowQ,
+    size: Math.round((sampleSizes.get(lowQ) as number) * factor),
+  };
+  return { best, tried, encodes: tried.length, verified, sampleEncodes, lowest };
+}

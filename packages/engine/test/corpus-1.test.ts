@@ -1,0 +1,3 @@
+import { corpusInvariants } from "./corpus-invariants";
+
+corpusInvariants(0);

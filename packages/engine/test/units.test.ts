@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import { limitConcurrency } from "../src/limiter";
+import { lumaOf, ssim } from "../src/metrics/ssim";
+import { defaultConcurrency, recommendedThreadPoolSize, threadPoolSize } from "../src/runtime";
+import { searchQuality } from "../src/search";
+
+/** A fake encoder whose size follows `sizeAt`, recording the qualities asked. */
+function fakeEncoder(sizeAt: (q: number) => number) {
+  const asked: number[] = [];
+  const encode = async (q: number) => {
+    asked.push(q);
+    return Buffer.alloc(Math.round(sizeAt(q)));
+  };
+  return { asked, encode };
+}
+const smooth = (q: number) => 20_000 * Math.exp(0.04 * q);
+
+describe("searchQuality", () => {
+  it("finds the highest fitting quality of a monotone curve in few encodes", async () => {
+    for (const maxBytes of [300_000, 500_000, 700_000]) {
+      const { asked, encode } = fakeEncoder(smooth);
+      const r = await searchQuality({
+        encode,
+        floor: 40,
+        ceiling: 92,
+        maxBytes,
+        start: 70,
+        slope: () => 0.035,
+      });
+      const truth = Math.floor(Math.log(maxBytes / 20_000) / 0.04);
+      expect(r.best?.quality).toBe(truth);
+      expect(r.best?.bytes.length).toBeLessThanOrEqual(maxBytes);
+      expect(asked.length).toBeLessThanOrEqual(4);
+    }
+  });
+
+  it("only ever returns a verified encode, even where size is not monotone", async () => {
+    // Bumpy: every third quality is 6 % larger than its neighbours.
+    const bumpy = (q: number) => smooth(q) * (q % 3 === 0 ? 1.06 : 1);
+    const { encode } = fakeEncoder(bumpy);
+    const r = await searchQuality({
+      encode,
+      floor: 40,
+      ceiling: 92,
+      maxBytes: 500_000,
+      start: 60,
+      slope: () => 0.05,
+    });
+    expect(r.best).toBeDefined();
+    expect(r.best?.bytes.length).toBeLessThanOrEqual(500_000);
+    expect(bumpy(r.best?.quality as number)).toBeLessThanOrEqual(500_000);
+  });
+
+  it("returns no result when even the floor is over budget", async () => {
+    const { encode } = fakeEncoder(smooth);
+    const r = await searchQuality({
+      encode,
+      floor: 75,
+      ceiling: 92,
+      maxBytes: 10_000,
+      start: 80,
+      slope: () => 0.035,
+    });
+    expect(r.best).toBeUndefined();
+  });
+
+  it("stops at the ceiling when everything fits", async () => {
+    const { asked, encode } = fakeEncoder(() => 1000);
+    const r = await searchQuality({
+      encode,
+      floor: 75,
+      ceiling: 92,
+      maxBytes: 10_000,
+      start: 92,
+      slope: () => 0.035,
+    });
+    expect(r.best?.quality).toBe(92);
+    expect(asked).toEqual([92]);
+  });
+});
+
+describe("limitConcurrency", () => {
+  it("never runs more than the limit at once and runs everything", async () => {
+    const limit = limitConcurrency(2);
+    let running = 0;
+    let peak = 0;
+    const job = async (i: number) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 5));
+      running--;
+      return i;
+    };
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => limit(() => job(i))));
+    expect(results).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(peak).toBe(2);
+    expect(limit.active).toBe(0);
+    expect(limit.waiting).toBe(0);
+  });
+
+  it("keeps going after a failed job", async () => {
+    const limit = limitConcurrency(1);
+    await expect(limit(() => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+    await expect(limit(async () => 42)).resolves.toBe(42);
+  });
+});
+
+describe("runtime sizing", () => {
+  it("leaves libuv threads free for dns, fs, crypto and argon2", () => {
+    expect(threadPoolSize({})).toBe(4);
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: "12" })).toBe(12);
+    expect(defaultConcurrency({})).toBeLessThanOrEqual(2);
+    expect(defaultConcurrency({ UV_THREADPOOL_SIZE: "1" })).toBe(1);
+    expect(recommendedThreadPoolSize(4)).toBeGreaterThanOrEqual(4 + 2);
+  });
+});
+
+describe("ssim", () => {
+  const plane = (f: (x: number, y: number) => number, w = 64, h = 48) => {
+    const d = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) d[y * w + x] = Math.max(0, Math.min(255, f(x, y)));
+    return { data: d, width: w, height: h };
+  };
+  it("is 1 for identical images and falls as distortion grows", () => {
+    const a = plane((x, y) => (x * 7 + y * 13) % 256);
+    expect(ssim(a, a)).toBeCloseTo(1, 10);
+    const slight = plane((x, y) => ((x * 7 + y * 13) % 256) + ((x + y) % 3) - 1);
+    const strong = plane((x, y) => ((x * 7 + y * 13) % 256) + ((x * y) % 81) - 40);
+    expect(ssim(a, slight)).toBeGreaterThan(0.99);
+    expect(ssim(a, slight)).toBeGreaterThan(ssim(a, strong));
+    expect(ssim(a, strong)).toBeLessThan(0.95);
+  });
+  it("computes BT.601 luma", () => {
+    const p = lumaOf(Uint8Array.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]), 4, 1, 3);
+    expect([...p.data]).toEqual([76, 150, 29, 255]);
+  });
+});

@@ -1,0 +1,81 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { corpusPath, type ImageServer, startImageServer } from "@belfoot/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { http } from "../support/http";
+import { ADMIN, type Stack, startStack } from "../support/stack";
+
+let stack: Stack;
+let images: ImageServer;
+
+beforeAll(async () => {
+  images = await startImageServer();
+  images.setRoute("/coffee.png", {
+    body: await readFile(corpusPath("skimage-coffee.png")),
+    contentType: "image/png",
+  });
+  stack = await startStack({ env: { ALLOW_PRIVATE_SOURCES: images.origin }, logLevel: "info" });
+});
+afterAll(async () => {
+  await stack?.close();
+  await images?.close();
+});
+
+describe("request ids", () => {
+  it("a caller's X-Request-Id travels to the converter, into its log lines and into error bodies", async () => {
+    const id = "trace-4242-abc";
+    const ok = await http(`${stack.url}/convert`, {
+      json: { user: ADMIN, data: { url: `${images.url}/coffee.png`, article_id: "OBS-1" } },
+      headers: { "x-request-id": id },
+    });
+    expect(ok.status).toBe(201);
+    expect(ok.headers["x-request-id"]).toBe(id);
+    const converterLog = await readFile(path.join(stack.config.LOG_DIR, "img-converter", "info.log"), "utf8");
+    const lines = converterLog
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines.some((l) => l.reqId === id && l.msg === "image stored")).toBe(true);
+
+    const bad = await http(`${stack.url}/convert`, {
+      json: { user: ADMIN },
+      headers: { "x-request-id": "trace-bad-1" },
+    });
+    expect(bad.json.request_id).toBe("trace-bad-1");
+  });
+
+  it("makes one when the caller sends none, and replaces one that is not an id", async () => {
+    const made = await http(`${stack.url}/health`);
+    expect(made.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    const odd = await http(`${stack.url}/health`, { headers: { "x-request-id": "has spaces and <tags>" } });
+    expect(odd.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe("metrics", () => {
+  it("counts requests by route pattern and status, and the converter's compression work", async () => {
+    await http(`${stack.url}/articles/none-such`, { json: { user: ADMIN }, method: "GET" });
+    const gateway = (await http(`${stack.url}/metrics`)).body.toString();
+    expect(gateway).toMatch(
+      /belfoot_http_requests_total\{[^}]*route="\/articles\/:article_id"[^}]*status="404"[^}]*\} 1/,
+    );
+    expect(gateway).not.toContain("none-such");
+    const converter = (await http(`${stack.converterUrl}/metrics`)).body.toString();
+    expect(converter).toMatch(/belfoot_compress_seconds_count\{[^}]*\} [1-9]/);
+    expect(converter).toMatch(/belfoot_saved_bytes_total\{[^}]*\} [1-9]/);
+    expect(converter).toContain("belfoot_compress_queue_depth");
+  });
+});
+
+describe("OpenAPI", () => {
+  it("serves the document at /openapi.json with the public routes and the UI at /docs", async () => {
+    const doc = await http(`${stack.url}/openapi.json`);
+    expect(doc.status).toBe(200);
+    expect(doc.json.openapi).toMatch(/^3\./);
+    const paths = Object.keys(doc.json.paths as object);
+    for (const p of ["/convert", "/articles/{article_id}", "/registration", "/auth", "/img", "/img/{id}"]) {
+      expect(paths).toContain(p);
+    }
+    expect((await http(`${stack.url}/docs`)).status).toBeLessThan(400);
+  });
+});
