@@ -59,7 +59,8 @@ interface Row {
 
 // ---------- ImageMagick detection: the real one says "ImageMagick" in -version ----------
 function findImageMagick(): string[] | null {
-  for (const cmd of [["magick"], ["convert"]]) {
+  // /usr/bin/convert: Debian's ImageMagick 6, when an earlier `convert` on PATH is something else.
+  for (const cmd of [["magick"], ["convert"], ["/usr/bin/convert"]]) {
     try {
       const v = execFileSync(cmd[0] as string, ["-version"], {
         encoding: "utf8",

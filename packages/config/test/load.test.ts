@@ -1,0 +1,50 @@
+import { mkdtemp, readFile, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/index";
+
+const tempDir = () => mkdtemp(path.join(tmpdir(), "belfoot-config-"));
+
+describe("loadConfig", () => {
+  it("applies defaults and coerces numbers", async () => {
+    const dir = await tempDir();
+    const config = loadConfig({ DATA_DIR: dir, PORT: "9090" });
+    expect(config.PORT).toBe(9090);
+    expect(config.MAX_OUTPUT_BYTES).toBe(184_320);
+    expect(config.MAX_SOURCE_BYTES).toBe(25 * 1024 * 1024);
+    expect(config.REGISTRATION).toBe("admin");
+    expect(config.LOG_DIR).toBe(path.join(dir, "logs"));
+  });
+
+  it("stops with an error naming the bad variable", () => {
+    expect(() => loadConfig({ PORT: "eighty" })).toThrow(/PORT/);
+    expect(() => loadConfig({ REGISTRATION: "sometimes" })).toThrow(/REGISTRATION/);
+    expect(() => loadConfig({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ MAX_OUTPUT_BYTES: "10" })).toThrow(ConfigError);
+  });
+
+  it("requires the secrets in production", () => {
+    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/INTERNAL_TOKEN, JWT_SECRET must be set/);
+    const config = loadConfig({
+      NODE_ENV: "production",
+      INTERNAL_TOKEN: "a".repeat(32),
+      JWT_SECRET: "b".repeat(32),
+    });
+    expect(config.INTERNAL_TOKEN).toBe("a".repeat(32));
+  });
+
+  it("outside production generates the secrets once, keeps them 0600 under DATA_DIR, and reuses them", async () => {
+    const dir = await tempDir();
+    const first = loadConfig({ DATA_DIR: dir });
+    const second = loadConfig({ DATA_DIR: dir });
+    expect(first.INTERNAL_TOKEN.length).toBeGreaterThanOrEqual(32);
+    expect(first.JWT_SECRET).not.toBe(first.INTERNAL_TOKEN);
+    expect([second.INTERNAL_TOKEN, second.JWT_SECRET]).toEqual([first.INTERNAL_TOKEN, first.JWT_SECRET]);
+    const file = path.join(dir, "secrets.json");
+    expect(JSON.parse(await readFile(file, "utf8")).JWT_SECRET).toBe(first.JWT_SECRET);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    // A given secret wins over the stored one.
+    expect(loadConfig({ DATA_DIR: dir, JWT_SECRET: "c".repeat(20) }).JWT_SECRET).toBe("c".repeat(20));
+  });
+});
