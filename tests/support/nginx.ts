@@ -1,27 +1,78 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, openSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort } from "@belfoot/pg-embedded";
 
-const NGINX_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../nginx");
+/** The project's nginx config: what compose mounts into the official image, used here unchanged. */
+export const NGINX_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../nginx");
+const TEMPLATE = "templates/belfoot.conf.template";
+/** The variables the template takes, and the only ones the harness will substitute. */
+export const TEMPLATE_VARIABLES = ["ADMIN_AUTH_UPSTREAM", "NGINX_PORT"] as const;
+export type TemplateVariables = Record<(typeof TEMPLATE_VARIABLES)[number], string>;
 
+const START_TIMEOUT_MS = 10_000;
+const STOP_GRACE_MS = 5_000;
+
+/** The nginx executable: $NGINX_BIN, Debian's /usr/sbin/nginx, else the first one on PATH. */
 export function nginxBinary(): string {
-  for (const candidate of ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx"]) {
-    if (existsSync(candidate)) return candidate;
+  const fromPath = (process.env.PATH ?? "").split(path.delimiter).filter(Boolean);
+  const candidates = [
+    process.env.NGINX_BIN,
+    "/usr/sbin/nginx",
+    ...fromPath.map((dir) => path.join(dir, "nginx")),
+    "/usr/local/nginx/sbin/nginx",
+  ];
+  for (const candidate of candidates) {
+    if (!candidate) continue;
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not this one
+    }
   }
   throw new Error("nginx not installed: apt-get install nginx-light");
 }
 
-/** What the official image's entrypoint does with envsubst, for the variables our template uses. */
-function render(template: string, vars: Record<string, string>): string {
-  return template.replace(/\$\{([A-Z_]+)\}/g, (whole, name: string) => vars[name] ?? whole);
+/**
+ * What the official image's entrypoint does: envsubst over the template, `$NAME` and `${NAME}` alike,
+ * for the given variables only. A template that names any other upper-case variable is refused: in
+ * the image envsubst would replace it with whatever the container's environment holds (PATH, HOME…).
+ */
+export function renderTemplate(template: string, vars: TemplateVariables): string {
+  const values: Record<string, string> = vars;
+  const rendered = template.replace(
+    /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g,
+    (whole, braced: string | undefined, bare: string | undefined) => {
+      const name = (braced ?? bare) as string;
+      return Object.hasOwn(values, name) ? (values[name] as string) : whole;
+    },
+  );
+  const stray = /\$\{?([A-Z][A-Z0-9_]*)/.exec(rendered);
+  if (stray) {
+    throw new Error(`${TEMPLATE} uses $${stray[1]}, which the nginx image's envsubst would replace`);
+  }
+  return rendered;
 }
 
-function canConnect(port: number): Promise<boolean> {
+/** A port free on 127.0.0.1 right now (another process may still take it first: we retry then). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        address && typeof address === "object" ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, "127.0.0.1");
     socket.once("connect", () => {
@@ -32,61 +83,148 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export interface RunningNginx {
+  /** The port nginx listens on, on 127.0.0.1 only. */
   port: number;
+  /** `http://127.0.0.1:<port>`, no trailing slash. */
   url: string;
+  /** The prefix directory: nginx.conf, conf.d/belfoot.conf, logs, temp files. Removed by stop(). */
+  dir: string;
+  /** The access log (JSON lines; nginx.conf sends it to stdout) and the error log, as written so far. */
+  logs(): Promise<{ access: string; error: string }>;
+  /** Graceful stop (SIGQUIT), then SIGTERM, then SIGKILL; resolves once nginx has exited. Idempotent. */
   stop(): Promise<void>;
 }
 
-/** The project's real nginx config, rendered for `upstream`, run by the real nginx binary. */
+class StartError extends Error {
+  constructor(
+    message: string,
+    readonly addressInUse: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The real nginx binary running the project's own nginx.conf and template, rendered for `upstream`
+ * ("127.0.0.1:PORT"), in a throw-away prefix under the OS temp directory, on a free loopback port.
+ */
 export async function startNginx(opts: { upstream: string }): Promise<RunningNginx> {
   const binary = nginxBinary();
-  const prefix = await mkdtemp(path.join(tmpdir(), "belfoot-nginx-"));
+  const [mainConf, template] = await Promise.all([
+    readFile(path.join(NGINX_DIR, "nginx.conf"), "utf8"),
+    readFile(path.join(NGINX_DIR, TEMPLATE), "utf8"),
+  ]);
+  // Another process can take the port between freePort() and nginx's bind(): try a fresh one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(binary, mainConf, template, opts.upstream);
+    } catch (err) {
+      if (!(err instanceof StartError && err.addressInUse && attempt < 3)) throw err;
+    }
+  }
+}
+
+async function launch(
+  binary: string,
+  mainConf: string,
+  template: string,
+  upstream: string,
+): Promise<RunningNginx> {
   const port = await freePort();
-  await mkdir(path.join(prefix, "conf.d"));
-  await writeFile(path.join(prefix, "nginx.conf"), await readFile(path.join(NGINX_DIR, "nginx.conf")));
-  const template = await readFile(path.join(NGINX_DIR, "templates/belfoot.conf.template"), "utf8");
-  await writeFile(
-    path.join(prefix, "conf.d/belfoot.conf"),
-    render(template, { ADMIN_AUTH_UPSTREAM: opts.upstream, NGINX_PORT: `127.0.0.1:${port}` }),
-  );
+  // An address:port is valid for `listen`: tests keep nginx on loopback.
+  const server = renderTemplate(template, { ADMIN_AUTH_UPSTREAM: upstream, NGINX_PORT: `127.0.0.1:${port}` });
+  const dir = await mkdtemp(path.join(tmpdir(), "belfoot-nginx-"));
+  const file = (name: string) => path.join(dir, name);
+  await mkdir(file("conf.d"));
+  await writeFile(file("nginx.conf"), mainConf);
+  await writeFile(file("conf.d/belfoot.conf"), server);
+
   const globals = [
     "daemon off;",
-    "master_process on;",
-    `pid ${prefix}/nginx.pid;`,
-    `error_log ${prefix}/error.log warn;`,
-    // As root nginx would hand its workers to `nobody`, who cannot read this temp prefix.
+    `pid ${file("nginx.pid")};`,
+    `error_log ${file("error.log")} warn;`,
+    // Run as root, nginx hands its workers to `nobody`, who cannot enter this 0700 temp prefix (and
+    // so could not spool a large request body): keep them as root, for tests only.
     ...(process.getuid?.() === 0 ? ["user root;"] : []),
   ].join(" ");
-  const child: ChildProcess = spawn(
-    binary,
-    ["-p", prefix, "-c", path.join(prefix, "nginx.conf"), "-g", globals],
-    {
-      stdio: ["ignore", "ignore", "pipe"],
-    },
-  );
-  let stderr = "";
-  child.stderr?.on("data", (d) => (stderr += d));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-
-  const deadline = Date.now() + 10_000;
-  while (!(await canConnect(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      const log = await readFile(path.join(prefix, "error.log"), "utf8").catch(() => "");
-      child.kill("SIGKILL");
-      throw new Error(`nginx did not start: ${stderr}\n${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  // stdout (the access log) and stderr go to files, not pipes: an unread pipe would fill up and stall
+  // nginx's workers in the middle of a test.
+  const stdout = openSync(file("access.log"), "a");
+  const stderr = openSync(file("stderr.log"), "a");
+  let child: ChildProcess;
+  try {
+    child = spawn(binary, ["-p", `${dir}/`, "-c", file("nginx.conf"), "-g", globals], {
+      stdio: ["ignore", stdout, stderr],
+    });
+  } finally {
+    closeSync(stdout);
+    closeSync(stderr);
   }
+  let spawnError: Error | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once("exit", () => resolve());
+    // A process that could not be spawned never exits: settle on its error instead.
+    child.once("error", (err) => {
+      spawnError = err;
+      resolve();
+    });
+  });
+  // If the test process dies without calling stop(), do not leave nginx holding the port. TERM, not
+  // KILL: the master then takes its workers down with it.
+  const killOnExit = () => child.kill("SIGTERM");
+  process.once("exit", killOnExit);
+
+  const running = () => !spawnError && child.exitCode === null && child.signalCode === null;
+  const readLog = (name: string) => readFile(file(name), "utf8").catch(() => "");
+  const signal = async (name: NodeJS.Signals, ms: number) => {
+    if (!running()) return;
+    child.kill(name);
+    await Promise.race([exited, sleep(ms)]);
+  };
+  const fail = async (why: string): Promise<never> => {
+    await signal("SIGTERM", 2_000);
+    await signal("SIGKILL", 2_000);
+    process.removeListener("exit", killOnExit);
+    const log = [await readLog("error.log"), await readLog("stderr.log")].join("\n").trim();
+    await rm(dir, { recursive: true, force: true });
+    throw new StartError(
+      `nginx did not start (${why}): ${binary} -p ${dir}/ -c ${file("nginx.conf")}\n${log || "(no log)"}`,
+      /Address already in use/.test(log),
+    );
+  };
+
+  // Ready = the master wrote its pid file (it has bound the port by then) and the port accepts. Both,
+  // because a port that accepts might be another process's if nginx's own bind() failed.
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    if (!running()) return fail(spawnError?.message ?? `exited with ${child.exitCode ?? child.signalCode}`);
+    if (existsSync(file("nginx.pid")) && (await accepts(port)) && running()) break;
+    if (Date.now() > deadline) return fail(`not accepting on 127.0.0.1:${port} after ${START_TIMEOUT_MS} ms`);
+    await sleep(25);
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = async () => {
+    // QUIT lets in-flight requests finish; TERM is nginx's fast shutdown; KILL if all else fails.
+    await signal("SIGQUIT", STOP_GRACE_MS);
+    await signal("SIGTERM", 2_000);
+    await signal("SIGKILL", 2_000);
+    await exited;
+    process.removeListener("exit", killOnExit);
+    await rm(dir, { recursive: true, force: true });
+  };
+
   return {
     port,
     url: `http://127.0.0.1:${port}`,
-    async stop() {
-      child.kill("SIGQUIT");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      await exited;
-      clearTimeout(timer);
-      await rm(prefix, { recursive: true, force: true });
+    dir,
+    logs: async () => ({ access: await readLog("access.log"), error: await readLog("error.log") }),
+    stop() {
+      stopping ??= stop();
+      return stopping;
     },
   };
 }

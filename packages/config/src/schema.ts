@@ -21,6 +21,8 @@ export const ConfigSchema = Type.Object({
   DATABASE_POOL_MAX: Int(10, 1),
 
   HOST: Type.String({ default: "127.0.0.1" }),
+  /** Proxies whose X-Forwarded-For the gateway believes (client IPs for login limits): proxy-addr syntax. */
+  TRUST_PROXY: Type.String({ default: "loopback,uniquelocal" }),
   PORT: Int(8080, 0),
   CONVERTER_HOST: Type.String({ default: "127.0.0.1" }),
   CONVERTER_PORT: Int(8081, 0),

@@ -22,7 +22,11 @@ export interface GatewayDeps {
 
 /** The public gateway: shared plugins first, then one module per group of routes. */
 export async function buildGatewayApp({ config, sql, logger }: GatewayDeps) {
-  const app = Fastify(serverOptions(logger)).withTypeProvider<TypeBoxTypeProvider>();
+  // Behind nginx every peer is nginx: the client's address comes from X-Forwarded-For, which nginx
+  // overwrites, so it is believed only from the proxies TRUST_PROXY names.
+  const app = Fastify(
+    serverOptions(logger, { trustProxy: config.TRUST_PROXY || false }),
+  ).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate("sql", sql);
   await app.register(errorHandler, { classify: classifyDatabaseFault });
   await app.register(requestId);
