@@ -29,8 +29,10 @@ export async function http(
   for (const [k, v] of Object.entries(res.headers))
     if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(", ") : v;
   let json: Answer["json"] = {};
-  if (/^application\/(problem\+)?json/.test(flat["content-type"] ?? ""))
+  // HEAD answers carry the JSON content type with no body.
+  if (raw.length > 0 && /^application\/(problem\+)?json/.test(flat["content-type"] ?? "")) {
     json = JSON.parse(raw.toString("utf8"));
+  }
   return { status: res.statusCode, headers: flat, body: raw, json };
 }
 

@@ -23,7 +23,9 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let raw: RawConfig;
   try {
-    raw = envSchema<RawConfig>({ schema: ConfigSchema, data: env, dotenv: false });
+    // An empty variable (`DATABASE_URL=` in a compose file or .env) means "not set".
+    const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+    raw = envSchema<RawConfig>({ schema: ConfigSchema, data: given, env: false, dotenv: false });
   } catch (err) {
     // ajv says "env/PORT must be integer": keep it, it names the variable.
     throw new ConfigError(`invalid configuration: ${(err as Error).message}`);

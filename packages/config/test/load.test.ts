@@ -17,6 +17,12 @@ describe("loadConfig", () => {
     expect(config.LOG_DIR).toBe(path.join(dir, "logs"));
   });
 
+  it("treats an empty variable as not set", async () => {
+    const config = loadConfig({ DATA_DIR: await tempDir(), DATABASE_URL: "", PORT: "" });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.PORT).toBe(8080);
+  });
+
   it("stops with an error naming the bad variable", () => {
     expect(() => loadConfig({ PORT: "eighty" })).toThrow(/PORT/);
     expect(() => loadConfig({ REGISTRATION: "sometimes" })).toThrow(/REGISTRATION/);

@@ -93,7 +93,8 @@ async function authenticatePlugin(app: FastifyInstance, opts: AuthenticateOption
         throw new AppError(401, "invalid_token", "the token is invalid or expired");
       }
       // A token outlives nothing: a deleted user's token stops working, and the role is re-read.
-      const user = await findUserById(app.sql, Number(claims.sub));
+      const id = Number(claims.sub);
+      const user = Number.isSafeInteger(id) && id > 0 ? await findUserById(app.sql, id) : undefined;
       if (!user) throw new AppError(401, "invalid_token", "the token's user no longer exists");
       request.caller = { id: user.id, username: user.username, role: user.role };
       return;

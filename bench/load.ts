@@ -1,0 +1,223 @@
+// pnpm bench:load — load through real nginx against the zero-setup stack (`pnpm start`'s launcher,
+// embedded PostgreSQL, both services as processes). A mix of POST /convert (sources from a local
+// server) and GET /articles/:id for a fixed time; then every acknowledged post is read back and its
+// sha256 checked. Baseline in the same run: GET /health through the same nginx.
+// Not a CI gate: it prints figures for the README.
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { freePort } from "@belfoot/pg-embedded";
+import { corpusPath, startImageServer } from "@belfoot/testkit";
+import autocannon from "autocannon";
+import { startNginx } from "../tests/support/nginx";
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: "string", default: "20" },
+    "get-connections": { type: "string", default: "16" },
+    "post-connections": { type: "string", default: "4" },
+  },
+});
+const duration = Number(values.duration);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const ADMIN = { username: "admin", password: "bench-admin-password" };
+const basic = `Basic ${Buffer.from(`${ADMIN.username}:${ADMIN.password}`).toString("base64")}`;
+const SOURCES = [
+  "skimage-coffee.png",
+  "plasma-honeywave-portrait.jpg",
+  "mate-dune.jpg",
+  "skimage-rocket.jpg",
+];
+
+/** Peak resident set (VmHWM) of a live process, in MB. */
+function peakRssMb(pid: number): number {
+  const status = execFileSync("cat", [`/proc/${pid}/status`], { encoding: "utf8" });
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+function childPids(pid: number): { pid: number; cmd: string }[] {
+  const out = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(pid)], { encoding: "utf8" });
+  return out
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => {
+      const [p, ...cmd] = l.trim().split(/\s+/);
+      return { pid: Number(p), cmd: cmd.join(" ") };
+    });
+}
+
+async function waitReady(url: string, launcher: ChildProcess) {
+  for (let i = 0; i < 600; i++) {
+    if (launcher.exitCode !== null) throw new Error("launcher exited");
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} never became ready`);
+}
+
+function run(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+const dataDir = await mkdtemp(path.join(tmpdir(), "belfoot-load-"));
+const images = await startImageServer();
+for (const file of SOURCES) {
+  images.setRoute(`/${file}`, {
+    body: await readFile(corpusPath(file)),
+    contentType: file.endsWith(".png") ? "image/png" : "image/jpeg",
+  });
+}
+const [port, converterPort] = [await freePort(), await freePort()];
+const launcher = spawn(
+  process.execPath,
+  ["--import", "tsx", path.join(root, "services/launcher/src/main.ts")],
+  {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: "",
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      CONVERTER_PORT: String(converterPort),
+      ADMIN_USERNAME: ADMIN.username,
+      ADMIN_PASSWORD: ADMIN.password,
+      ALLOW_PRIVATE_SOURCES: images.origin,
+      LOG_LEVEL: "warn",
+      COMPRESS_QUEUE_MAX: "64",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  },
+);
+let nginx: Awaited<ReturnType<typeof startNginx>> | undefined;
+try {
+  await waitReady(`http://127.0.0.1:${port}/ready`, launcher);
+  nginx = await startNginx({ upstream: `127.0.0.1:${port}` });
+  const base = nginx.url;
+
+  // Seed articles for the GETs.
+  const seeded: string[] = [];
+  for (const [i, file] of SOURCES.entries()) {
+    const id = `SEED-${i}`;
+    const res = await fetch(`${base}/convert`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ user: ADMIN, data: { url: `${images.url}/${file}`, article_id: id } }),
+    });
+    if (res.status !== 201) throw new Error(`seeding ${id}: ${res.status} ${await res.text()}`);
+    seeded.push(id);
+  }
+
+  const baseline = await run({
+    url: `${base}/health`,
+    connections: Number(values["get-connections"]),
+    duration: Math.max(5, Math.round(duration / 4)),
+  });
+
+  const acknowledged = new Map<string, string>();
+  const statuses = new Map<string, number>();
+  const count = (kind: string, status: number) =>
+    statuses.set(`${kind} ${status}`, (statuses.get(`${kind} ${status}`) ?? 0) + 1);
+  let postSeq = 0;
+  const [posts, gets] = await Promise.all([
+    run({
+      url: base,
+      connections: Number(values["post-connections"]),
+      duration,
+      requests: [
+        {
+          method: "POST",
+          path: "/convert",
+          headers: { "content-type": "application/json" },
+          setupRequest: (req) => {
+            const n = postSeq++;
+            return {
+              ...req,
+              body: JSON.stringify({
+                user: ADMIN,
+                data: { url: `${images.url}/${SOURCES[n % SOURCES.length]}`, article_id: `LOAD-${n}` },
+              }),
+            };
+          },
+          onResponse: (status, body) => {
+            count("POST", status);
+            if (status === 201 || status === 200) {
+              const json = JSON.parse(body);
+              acknowledged.set(json.article_id, json.sha256);
+            }
+          },
+        },
+      ],
+    }),
+    run({
+      url: base,
+      connections: Number(values["get-connections"]),
+      duration,
+      requests: [
+        {
+          method: "GET",
+          setupRequest: (req) => ({
+            ...req,
+            path: `/articles/${seeded[Math.floor(Math.random() * seeded.length)]}`,
+            headers: { authorization: basic },
+          }),
+          onResponse: (status) => count("GET", status),
+        },
+      ],
+    }),
+  ]);
+
+  // Every acknowledged post must be readable with the sha256 it was acknowledged with.
+  let verified = 0;
+  const mismatched: string[] = [];
+  for (const [id, sha] of acknowledged) {
+    const res = await fetch(`${base}/articles/${id}/meta`, { headers: { authorization: basic } });
+    const json = (await res.json()) as { sha256?: string };
+    if (res.status === 200 && json.sha256 === sha) verified++;
+    else mismatched.push(id);
+  }
+
+  const services = childPids(launcher.pid ?? 0).map((c) => ({
+    name: c.cmd.includes("img-converter")
+      ? "img-converter"
+      : c.cmd.includes("admin-auth")
+        ? "admin-auth"
+        : c.cmd,
+    rss: peakRssMb(c.pid),
+  }));
+
+  const row = (name: string, r: autocannon.Result) =>
+    `| ${name} | ${r.requests.average.toFixed(1)} | ${r.latency.p50} ms | ${r.latency.p99} ms | ${r.requests.total} | ${r.non2xx} | ${r.errors + r.timeouts} |`;
+  console.log(
+    `\nload through nginx, ${duration} s, ${values["post-connections"]} POST + ${values["get-connections"]} GET connections\n`,
+  );
+  console.log("| traffic | req/s | p50 | p99 | requests | non-2xx | errors+timeouts |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+  console.log(row("GET /health (baseline, alone)", baseline));
+  console.log(row("POST /convert", posts));
+  console.log(row("GET /articles/:id", gets));
+  console.log(
+    `\nGET /articles/:id req/s over baseline GET /health req/s: ${(gets.requests.average / baseline.requests.average).toFixed(3)}`,
+  );
+  console.log(`answers by status: ${[...statuses].map(([k, v]) => `${k}: ${v}`).join(", ")}`);
+  console.log(
+    `acknowledged posts read back with the right sha256: ${verified}/${acknowledged.size}${mismatched.length ? ` (mismatched: ${mismatched.slice(0, 5).join(", ")})` : ""}`,
+  );
+  console.log(`peak RSS: ${services.map((s) => `${s.name} ${s.rss.toFixed(0)} MB`).join(", ")}`);
+  if (mismatched.length) process.exitCode = 1;
+} finally {
+  await nginx?.stop();
+  launcher.kill("SIGTERM");
+  await new Promise((r) => launcher.once("exit", r));
+  await images.close();
+  await rm(dataDir, { recursive: true, force: true });
+}
