@@ -194,14 +194,11 @@ try {
     else mismatched.push(id);
   }
 
-  const services = childPids(launcher.pid ?? 0).map((c) => ({
-    name: c.cmd.includes("img-converter")
-      ? "img-converter"
-      : c.cmd.includes("admin-auth")
-        ? "admin-auth"
-        : c.cmd,
-    rss: peakRssMb(c.pid),
-  }));
+  const NAMES = ["img-converter", "admin-auth", "postgres"];
+  const services = childPids(launcher.pid ?? 0).flatMap((c) => {
+    const name = NAMES.find((n) => c.cmd.includes(`/${n}`));
+    return name ? [{ name, rss: peakRssMb(c.pid) }] : [];
+  });
 
   const row = (name: string, r: autocannon.Result) =>
     `| ${name} | ${r.requests.average.toFixed(1)} | ${r.latency.p50} ms | ${r.latency.p99} ms | ${r.requests.total} | ${r.non2xx} | ${r.errors + r.timeouts} |`;
