@@ -31,11 +31,13 @@ export function createLogger(opts: LoggerOptions): Logger {
   if (opts.logDir) {
     mkdirSync(opts.logDir, { recursive: true });
     const file = (name: string) =>
-      // The live file keeps its name (readers tail it); rotated copies are info.log.1, info.log.2…
+      // The live file keeps its name (readers tail it); rotated copies are numbered upwards
+      // (info.log.1, info.log.2…), the highest the newest; the oldest beyond maxFiles are deleted.
       createStream((time, index) => (time ? `${name}.${index ?? 1}` : name), {
         path: opts.logDir,
         size: opts.rotateSize ?? "10M",
         maxFiles: opts.maxFiles ?? 5,
+        history: `.${name}.history`,
       });
     streams.push({ level: "info", stream: file(INFO_LOG) }, { level: "error", stream: file(ERROR_LOG) });
   }

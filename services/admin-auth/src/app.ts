@@ -56,7 +56,7 @@ export async function buildGatewayApp({ config, sql, logger }: GatewayDeps) {
     bodyLimit: config.UPLOAD_BODY_LIMIT_BYTES + 64 * 1024,
     cacheMaxAge: config.IMAGE_CACHE_MAX_AGE,
   });
-  await app.register(logRoutes, { logDir: config.LOG_DIR, rotatedFiles: 5 });
+  await app.register(logRoutes, { logDir: config.LOG_DIR });
   await bootstrapAdmin(config, sql, app.log);
   return app;
 }

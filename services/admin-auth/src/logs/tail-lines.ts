@@ -1,4 +1,5 @@
-import { open } from "node:fs/promises";
+import { open, readdir } from "node:fs/promises";
+import path from "node:path";
 
 const CHUNK = 64 * 1024;
 
@@ -46,4 +47,16 @@ export async function tailRotated(files: string[], count: number): Promise<strin
     lines = [...(await tailLines(file, count - lines.length)), ...lines];
   }
   return lines;
+}
+
+/** A live log's rotated copies (`info.log.N`), newest (highest N) first. */
+export async function rotatedCopies(live: string): Promise<string[]> {
+  const name = path.basename(live);
+  const pattern = new RegExp(`^${name.replace(/\./g, "\\.")}\\.(\\d+)$`);
+  const entries = await readdir(path.dirname(live)).catch(() => [] as string[]);
+  return entries
+    .map((f) => ({ f, n: Number(pattern.exec(f)?.[1] ?? Number.NaN) }))
+    .filter(({ n }) => Number.isInteger(n))
+    .sort((a, b) => b.n - a.n)
+    .map(({ f }) => path.join(path.dirname(live), f));
 }

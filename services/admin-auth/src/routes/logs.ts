@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { formatLogLine } from "../logs/format-line";
-import { tailRotated } from "../logs/tail-lines";
+import { rotatedCopies, tailRotated } from "../logs/tail-lines";
 import { callerOf } from "../plugins/authenticate";
 
 const LogQuery = Type.Object(
@@ -21,8 +21,6 @@ const LogQuery = Type.Object(
 
 export interface LogRoutesOptions {
   logDir: string;
-  /** Rotated copies to look through when the live file is short. */
-  rotatedFiles: number;
 }
 
 /** GET /info and GET /error (admins only): the newest log lines, oldest first, as text or NDJSON. */
@@ -40,7 +38,7 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app
       async (request, reply) => {
         const { lines, service, format } = request.query;
         const live = logFilePath(path.join(opts.logDir, service), which);
-        const files = [live, ...Array.from({ length: opts.rotatedFiles }, (_, i) => `${live}.${i + 1}`)];
+        const files = [live, ...(await rotatedCopies(live))];
         const tail = await tailRotated(files, lines);
         const ndjson =
           format === "ndjson" || (!format && request.headers.accept?.includes("application/x-ndjson"));
