@@ -1,9 +1,9 @@
-import { saveImage } from "@belfoot/db";
 import { ArticleId, describeImage } from "@belfoot/fastify-kit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { compressImage } from "../compress-image";
 import type { ConverterContext } from "../context";
+import { storeResult } from "../store-result";
 
 export const OwnerHeader = Type.Object({ "x-owner-id": Type.Optional(Type.Integer({ minimum: 1 })) });
 
@@ -32,19 +32,10 @@ export const convertRoutes: FastifyPluginAsyncTypebox<ConverterContext> = async 
       }),
     );
     ctx.metrics.compressed(result);
-    const saved = await saveImage(app.sql, {
+    const saved = await storeResult(app.sql, result, {
       articleId,
       ownerId: request.headers["x-owner-id"] ?? null,
       sourceUrl: source.finalUrl,
-      sourceFormat: result.source.format,
-      sourceBytes: result.source.bytes,
-      sourceWidth: result.source.displayWidth,
-      sourceHeight: result.source.displayHeight,
-      width: result.width,
-      height: result.height,
-      quality: result.quality,
-      encodes: result.encodes,
-      data: result.jpeg,
     });
     request.log.info(
       {

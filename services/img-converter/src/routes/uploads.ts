@@ -1,9 +1,9 @@
-import { saveImage } from "@belfoot/db";
 import { describeImage } from "@belfoot/fastify-kit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { compressImage } from "../compress-image";
 import type { ConverterContext } from "../context";
+import { storeResult } from "../store-result";
 import { OwnerHeader } from "./convert";
 
 const UploadQuery = Type.Object(
@@ -38,19 +38,10 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<ConverterContext> = async (
         }),
       );
       ctx.metrics.compressed(result);
-      const saved = await saveImage(app.sql, {
+      const saved = await storeResult(app.sql, result, {
         articleId: null,
         ownerId: request.headers["x-owner-id"] ?? null,
         sourceUrl: null,
-        sourceFormat: result.source.format,
-        sourceBytes: result.source.bytes,
-        sourceWidth: result.source.displayWidth,
-        sourceHeight: result.source.displayHeight,
-        width: result.width,
-        height: result.height,
-        quality: result.quality,
-        encodes: result.encodes,
-        data: result.jpeg,
       });
       return reply.code(201).send({ status: 201, message: "image stored", ...describeImage(saved) });
     },
