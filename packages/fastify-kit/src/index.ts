@@ -2,6 +2,15 @@ export { classifyDatabaseFault, DATABASE_RETRY_AFTER_SECONDS } from "./database"
 export { type HealthOptions, healthRoutes } from "./health";
 export { describeImage, type ImageJson } from "./image-json";
 export { metrics } from "./metrics";
+export {
+  ErrorReply,
+  errorReplies,
+  HealthReply,
+  ImageJsonSchema,
+  ImageReply,
+  ReadyReply,
+  statusReply,
+} from "./reply-schemas";
 export { requestId } from "./request-id";
 export { type RunServiceOptions, runService, type ServiceDeps } from "./run-service";
 export { ArticleId } from "./schemas";

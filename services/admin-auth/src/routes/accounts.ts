@@ -7,6 +7,7 @@ import { hashPassword } from "../auth/passwords";
 import { ttlSeconds } from "../auth/ttl";
 import { assertValidNewUser } from "../auth/user-policy";
 import { callerOf } from "../plugins/authenticate";
+import { AuthReplies, RegistrationReplies } from "../replies";
 
 const AccountBody = Type.Object(
   {
@@ -34,7 +35,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
 
   app.post(
     "/registration",
-    { schema: { body: AccountBody }, preHandler: mayRegister },
+    { schema: { body: AccountBody, response: RegistrationReplies }, preHandler: mayRegister },
     async (request, reply) => {
       const { user_name: username, password } = request.body;
       assertValidNewUser(username, password);
@@ -50,7 +51,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
   );
 
   const expiresIn = ttlSeconds(opts.jwtTtl);
-  app.post("/auth", { schema: { body: AccountBody } }, async (request) => {
+  app.post("/auth", { schema: { body: AccountBody, response: AuthReplies } }, async (request) => {
     const { user_name: username, password } = request.body;
     const caller = await app.checkPassword({ username, password }, request);
     if (!caller) throw new AppError(401, "invalid_credentials", "wrong user name or password");

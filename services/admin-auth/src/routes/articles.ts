@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { assertCanRead, sendImage } from "../image-reply";
 import { callerOf } from "../plugins/authenticate";
+import { JpegReplies, MetaReplies } from "../replies";
 import { ArticleId } from "../schemas";
 
 const Params = Type.Object({ article_id: ArticleId });
@@ -27,7 +28,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<ArticleRoutesOptions> = as
 
   app.get(
     "/articles/:article_id",
-    { schema: { params: Params }, preHandler: app.authenticate },
+    { schema: { params: Params, response: JpegReplies }, preHandler: app.authenticate },
     async (request, reply) => {
       const meta = await readableMeta(request.params.article_id, request);
       return sendImage(
@@ -42,7 +43,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<ArticleRoutesOptions> = as
 
   app.get(
     "/articles/:article_id/meta",
-    { schema: { params: Params }, preHandler: app.authenticate },
+    { schema: { params: Params, response: MetaReplies }, preHandler: app.authenticate },
     async (request, reply) => {
       const meta = await readableMeta(request.params.article_id, request);
       reply.header("cache-control", "private, no-cache");

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { callerOf } from "../plugins/authenticate";
 import { relay } from "../plugins/converter-client";
+import { StoredReplies } from "../replies";
 import { ArticleId, UserCredentials } from "../schemas";
 
 const ConvertBody = Type.Object({
@@ -19,7 +20,7 @@ const ConvertBody = Type.Object({
 export const convertRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     "/convert",
-    { schema: { body: ConvertBody }, preHandler: app.authenticate },
+    { schema: { body: ConvertBody, response: StoredReplies }, preHandler: app.authenticate },
     async (request, reply) => {
       const caller = callerOf(request);
       // Only `data` travels on: the credentials stop at the gateway.

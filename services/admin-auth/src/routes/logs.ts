@@ -7,6 +7,7 @@ import { Type } from "typebox";
 import { formatLogLine } from "../logs/format-line";
 import { rotatedCopies, tailRotated } from "../logs/tail-lines";
 import { callerOf } from "../plugins/authenticate";
+import { LogReplies } from "../replies";
 
 const LogQuery = Type.Object(
   {
@@ -34,7 +35,7 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app
   for (const which of ["info", "error"] as const) {
     app.get(
       `/${which}`,
-      { schema: { querystring: LogQuery }, preHandler: adminOnly },
+      { schema: { querystring: LogQuery, response: LogReplies }, preHandler: adminOnly },
       async (request, reply) => {
         const { lines, service, format } = request.query;
         const live = logFilePath(path.join(opts.logDir, service), which);

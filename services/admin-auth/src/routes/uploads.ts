@@ -7,6 +7,7 @@ import { decodeBase64Image } from "../base64-image";
 import { assertCanRead, sendImage } from "../image-reply";
 import { callerOf } from "../plugins/authenticate";
 import { relay } from "../plugins/converter-client";
+import { JpegReplies, StoredReplies } from "../replies";
 
 // The old clients sent x, y and quality as strings as often as numbers: both are accepted.
 const Dimension = Type.Union([
@@ -48,7 +49,11 @@ function optionalInt(value: number | string | undefined, name: string, max: numb
 export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = async (app, opts) => {
   app.post(
     "/img",
-    { schema: { body: UploadBody }, bodyLimit: opts.bodyLimit, preHandler: app.authenticate },
+    {
+      schema: { body: UploadBody, response: StoredReplies },
+      bodyLimit: opts.bodyLimit,
+      preHandler: app.authenticate,
+    },
     async (request, reply) => {
       const caller = callerOf(request);
       const bytes = decodeBase64Image(request.body.img);
@@ -77,7 +82,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
     assertCanRead(callerOf(request), meta);
     return sendImage(request, reply, meta, () => findImageById(app.sql, meta.id), opts.cacheMaxAge);
   };
-  const byId = { schema: { params: IdParams }, preHandler: app.authenticate };
+  const byId = { schema: { params: IdParams, response: JpegReplies }, preHandler: app.authenticate };
   app.get("/img/:id", byId, (request, reply) => readById(request.params.id, request, reply));
   // Old clients read `GET /:id`; only digits match, so every named route keeps its path.
   app.get("/:id(^\\d+$)", byId, (request, reply) => readById(request.params.id, request, reply));
