@@ -6,25 +6,8 @@ import type { Prepared } from "./prepare";
  * 4:2:0 beat 4:4:4 on SSIM over Y, Cb and Cr (0.8/0.1/0.1) for every corpus photo that had to give
  * up quality, and even for saturated coloured text — the bytes 4:4:4 spends on chroma cost more luma
  * quality than they return. 4:4:4 won only where bytes were spare: images that fit at the ceiling
- * quality. So the search runs in 4:2:0, and an image that fits at the ceiling with room for the
- * ~30 % more bytes of full chroma gets one 4:4:4 encode at the same quality, kept if it fits.
+ * quality. So the search runs in 4:2:0, and spare.ts moves an image with bytes to spare to 4:4:4.
  */
 export function initialChroma(pixels: Prepared): Chroma {
   return pixels.channels === 1 ? "4:4:4" : "4:2:0";
-}
-
-/** Full chroma typically costs this much more than 4:2:0 at the same quality on photos. */
-export const FULL_CHROMA_COST = 1.3;
-
-export function worthFullChroma(
-  pixels: Prepared,
-  chroma: Chroma,
-  quality: number,
-  ceiling: number,
-  bytes: number,
-  maxBytes: number,
-) {
-  return (
-    pixels.channels === 3 && chroma === "4:2:0" && quality >= ceiling && bytes * FULL_CHROMA_COST <= maxBytes
-  );
 }

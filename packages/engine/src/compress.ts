@@ -1,4 +1,4 @@
-import { initialChroma, worthFullChroma } from "./chroma";
+import { initialChroma } from "./chroma";
 import { BETA, maxUsefulPixels, planScale, slopeAt, TARGET_QUALITY } from "./decide-scale";
 import { type Chroma, encodeJpeg } from "./encode";
 import { EngineError } from "./errors";
@@ -7,9 +7,10 @@ import { type CompressOptions, MIN_SIDE, resolveOptions } from "./options";
 import { canPassThrough } from "./passthrough";
 import { decodeSource, type Prepared, resizePixels } from "./prepare";
 import { probe, type SourceInfo } from "./probe";
-import { sampleRows } from "./sample";
+import { SAMPLE_FACTOR, sampleRows } from "./sample";
 import { type SearchResult, searchQuality } from "./search";
 import { searchSampled } from "./search-sampled";
+import { type SpareResult, spareCandidates, spendSpareBytes } from "./spare";
 
 export interface CompressResult {
   jpeg: Buffer;
@@ -21,8 +22,10 @@ export interface CompressResult {
   encodes: number;
   /** Encodes of the small preview that sized the output (0 or 1): cheap, counted apart. */
   previewEncodes: number;
-  /** Encodes of the quarter-size row sample that steered the search (see sample.ts). */
+  /** Encodes of the eighth-size row sample that steered the search (see sample.ts). */
   sampleEncodes: number;
+  /** Cheap upper-bound encodes that vetted a spare-bytes encode (spare.ts). */
+  boundEncodes: number;
   /** True when quality + 1 was encoded and did not fit (false: the size curve said it would not). */
   searchVerified: boolean;
   chroma: Chroma;
@@ -59,6 +62,7 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
       encodes: 0,
       previewEncodes: 0,
       sampleEncodes: 0,
+      boundEncodes: 0,
       searchVerified: true,
       chroma: "4:2:0",
       scale: 1,
@@ -97,10 +101,48 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
   let start = plan.startQuality;
   let encodes = 0;
   let sampleEncodes = 0;
+  let boundEncodes = 0;
   for (;;) {
     const pixels: Prepared = await timed("prepare", resizePixels(decoded, size));
     const encode = (quality: number, c: Chroma = chroma) => encodeJpeg(pixels, { quality, chroma: c });
     const sample = sampleRows(pixels);
+    const finish = (best: { quality: number; bytes: Buffer }, verified: boolean) => ({
+      jpeg: best.bytes,
+      width: pixels.width,
+      height: pixels.height,
+      quality: best.quality,
+      encodes,
+      previewEncodes: plan.previewEncodes,
+      sampleEncodes,
+      boundEncodes,
+      searchVerified: verified,
+      chroma,
+      scale: Math.max(pixels.width, pixels.height) / Math.max(display.width, display.height),
+      passthrough: false,
+      source,
+      timings: { probeMs, prepareMs, encodeMs, totalMs: performance.now() - started },
+    });
+    const spare = async (): Promise<SpareResult> => {
+      const candidates = spareCandidates(pixels, opts.qualityCeiling, opts.spareCeiling);
+      const r = await timed(
+        "encode",
+        spendSpareBytes(candidates, opts.maxBytes, (c, upperBound) =>
+          encodeJpeg(pixels, { ...c, upperBound }),
+        ),
+      );
+      encodes += r.encodes;
+      boundEncodes += r.boundEncodes;
+      if (r.best) chroma = r.best.chroma;
+      return r;
+    };
+    // A small image that starts at the ceiling usually has bytes to spare: try that encode first,
+    // so the usual answer costs one real encode instead of a search and a second try.
+    let spareTried = false;
+    if (!sample && start >= opts.qualityCeiling) {
+      spareTried = true;
+      const r = await spare();
+      if (r.best) return finish(r.best, true);
+    }
     const common = {
       floor: opts.qualityFloor,
       ceiling: opts.qualityCeiling,
@@ -115,39 +157,19 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
             ...common,
             encodeFull: encode,
             encodeSample: (quality) => encodeJpeg(sample, { quality, chroma }),
-            ratio: (pixels.width * pixels.height) / (sample.width * sample.height),
+            ratio: ((pixels.width * pixels.height) / (sample.width * sample.height)) * SAMPLE_FACTOR,
           })
         : searchQuality({ ...common, encode }),
     );
     encodes += result.encodes;
     sampleEncodes += result.sampleEncodes;
-    let best = result.best;
-    if (best) {
-      if (
-        worthFullChroma(pixels, chroma, best.quality, opts.qualityCeiling, best.bytes.length, opts.maxBytes)
-      ) {
-        const full = await timed("encode", encode(best.quality, "4:4:4"));
-        encodes++;
-        if (full.length <= opts.maxBytes) {
-          best = { quality: best.quality, bytes: full };
-          chroma = "4:4:4";
-        }
+    if (result.best) {
+      // At the ceiling with bytes left: spend them (full chroma, then a higher quality).
+      if (result.best.quality >= opts.qualityCeiling && !spareTried) {
+        const r = await spare();
+        if (r.best) return finish(r.best, true);
       }
-      return {
-        jpeg: best.bytes,
-        width: pixels.width,
-        height: pixels.height,
-        quality: best.quality,
-        encodes,
-        previewEncodes: plan.previewEncodes,
-        sampleEncodes,
-        searchVerified: result.verified,
-        chroma,
-        scale: Math.max(pixels.width, pixels.height) / Math.max(display.width, display.height),
-        passthrough: false,
-        source,
-        timings: { probeMs, prepareMs, encodeMs, totalMs: performance.now() - started },
-      };
+      return finish(result.best, result.verified);
     }
     // Even the floor did not fit here. From the lowest quality measured, predict the pixels at which
     // TARGET_QUALITY fits, and resize again from the decoded source (never from the last attempt).

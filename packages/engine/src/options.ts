@@ -17,6 +17,8 @@ export interface ResolvedOptions {
   maxHeight: number | undefined;
   qualityCeiling: number;
   qualityFloor: number;
+  /** The quality an image with bytes to spare may reach (spare.ts): the caller's quality when given. */
+  spareCeiling: number;
   limitInputPixels: number;
 }
 
@@ -24,6 +26,12 @@ export const DEFAULT_MAX_BYTES = 184_320;
 export const DEFAULT_LIMIT_INPUT_PIXELS = 50_000_000;
 /** The naive algorithm's start; images with room to spare get it (SSIM still rises up to 95). */
 export const QUALITY_CEILING = 95;
+/**
+ * Where bytes are spare (the image fits at QUALITY_CEILING in full chroma with room left), go this
+ * high: mozjpeg at 95 keeps less than libjpeg at 95 (trellis, its own tables), so small images with
+ * plenty of budget would otherwise score below the naive algorithm.
+ */
+export const SPARE_QUALITY = 98;
 /**
  * The lowest quality before the engine downscales instead. SSIM at the original resolution favours
  * keeping pixels down to qualities of 20-50 (bench/studies/scale-study.ts); 60 is where mozjpeg's
@@ -64,6 +72,7 @@ export function resolveOptions(opts: CompressOptions = {}): ResolvedOptions {
     qualityCeiling,
     // An explicit low quality is honoured: the floor never rises above the ceiling.
     qualityFloor: Math.min(QUALITY_FLOOR, qualityCeiling),
+    spareCeiling: quality ?? SPARE_QUALITY,
     limitInputPixels: opts.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS,
   };
 }

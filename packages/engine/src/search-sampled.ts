@@ -1,13 +1,26 @@
-import { type Encoded, type SearchInput, type SearchResult, STOP_MARGIN, searchQuality } from "./search";
+import { type Encoded, type SearchInput, type SearchResult, searchQuality } from "./search";
 
 export interface SampledSearchInput extends Omit<SearchInput, "encode"> {
   /** Encode the full image (verifies). */
   encodeFull: (quality: number) => Promise<Buffer>;
   /** Encode the row sample (predicts). */
   encodeSample: (quality: number) => Promise<Buffer>;
-  /** Full pixels over sample pixels: the first guess of full bytes / sample bytes. */
+  /** The first guess of full bytes / sample bytes (pixel ratio x SAMPLE_FACTOR). */
   ratio: number;
 }
+
+/**
+ * Until a full encode has measured the factor, aim this far under the budget: the guess errs by
+ * ~2.5 % either way, and a first full encode that fits needs no second one more often than one
+ * aimed at the budget itself (simulated on the corpus: 1.30 vs 1.35 full encodes per image).
+ */
+export const FIRST_AIM = 0.01;
+/**
+ * Once a full encode has calibrated the factor, the sample predicts a neighbour's full size to ~1 %:
+ * encode q + 1 in full only when it is predicted this far under the budget, since a coin-flip
+ * full encode costs as much as the whole sampled search.
+ */
+export const NEXT_MARGIN = 0.005;
 
 export type SampledSearchResult = SearchResult;
 
@@ -45,7 +58,7 @@ export async function searchSampled(input: SampledSearchInput): Promise<SampledS
       floor,
       ceiling,
       start,
-      maxBytes: Math.floor(maxBytes / factor),
+      maxBytes: Math.floor((maxBytes * (tried.length === 0 ? 1 - FIRST_AIM : 1)) / factor),
     });
     // Nothing fits on the sample's curve (in the first round, with the factor still a guess,
     // only when the answer is predicted well under the floor): the caller downscales.
@@ -66,7 +79,7 @@ export async function searchSampled(input: SampledSearchInput): Promise<SampledS
       }
       // Does the corrected curve put q + 1 over the budget? Then stop; else search above q.
       const next = sampleSizes.get(q + 1) ?? (await encodeSample(q + 1)).length;
-      if (next * factor > maxBytes * (1 + STOP_MARGIN)) break;
+      if (next * factor > maxBytes * (1 - NEXT_MARGIN)) break;
       floor = q + 1;
       start = q + 1;
     } else {
