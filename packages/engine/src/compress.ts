@@ -8,6 +8,7 @@ import { canPassThrough } from "./passthrough";
 import { decodeSource, type Prepared, resizePixels } from "./prepare";
 import { probe, type SourceInfo } from "./probe";
 import { SAMPLE_FACTOR, sampleRows } from "./sample";
+import { checkScale } from "./scale-check";
 import { type SearchResult, searchQuality } from "./search";
 import { searchSampled } from "./search-sampled";
 import { type SpareResult, spareCandidates, spendSpareBytes } from "./spare";
@@ -90,9 +91,17 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
   const work = cap < 1 ? withLongSide(display, Math.max(box.width, box.height) * cap) : box;
   const decoded = await timed("prepare", decodeSource(input, source, work, opts.limitInputPixels));
   let chroma = initialChroma(decoded);
+  // Large images decide their scale from their own row sample (scale-check.ts); small ones from a preview.
   const t = performance.now();
-  const plan = await planScale(decoded, chroma, opts.maxBytes, opts.qualityCeiling);
+  const plan = sampleRows(decoded)
+    ? {
+        size: { width: decoded.width, height: decoded.height },
+        startQuality: TARGET_QUALITY,
+        previewEncodes: 0,
+      }
+    : await planScale(decoded, chroma, opts.maxBytes, opts.qualityCeiling);
   encodeMs += performance.now() - t;
+  let regrown = false;
 
   let size =
     plan.size.width === decoded.width && plan.size.height === decoded.height
@@ -106,6 +115,34 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
     const pixels: Prepared = await timed("prepare", resizePixels(decoded, size));
     const encode = (quality: number, c: Chroma = chroma) => encodeJpeg(pixels, { quality, chroma: c });
     const sample = sampleRows(pixels);
+    let known: { quality: number; size: number }[] = [];
+    const ratio = sample
+      ? ((pixels.width * pixels.height) / (sample.width * sample.height)) * SAMPLE_FACTOR
+      : 1;
+    if (sample) {
+      const q = Math.min(TARGET_QUALITY, opts.qualityCeiling);
+      const bytes = await timed("encode", encodeJpeg(sample, { quality: q, chroma }));
+      sampleEncodes++;
+      known = [{ quality: q, size: bytes.length }];
+      const atDecoded = pixels.width === decoded.width && pixels.height === decoded.height;
+      const check = checkScale(
+        bytes.length * ratio,
+        opts.maxBytes,
+        opts.qualityFloor,
+        opts.qualityCeiling,
+        atDecoded,
+        !regrown,
+      );
+      if (!check.keep) {
+        const long = Math.max(pixels.width, pixels.height) * Math.sqrt(check.fraction);
+        const next = withLongSide(display, Math.min(Math.max(decoded.width, decoded.height), long));
+        if (next.width !== pixels.width || next.height !== pixels.height) {
+          if (!atDecoded) regrown = true;
+          size = next;
+          continue;
+        }
+      } else start = check.start;
+    }
     const finish = (best: { quality: number; bytes: Buffer }, verified: boolean) => ({
       jpeg: best.bytes,
       width: pixels.width,
@@ -157,7 +194,8 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
             ...common,
             encodeFull: encode,
             encodeSample: (quality) => encodeJpeg(sample, { quality, chroma }),
-            ratio: ((pixels.width * pixels.height) / (sample.width * sample.height)) * SAMPLE_FACTOR,
+            ratio,
+            known,
           })
         : searchQuality({ ...common, encode }),
     );

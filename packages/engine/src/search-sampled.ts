@@ -7,6 +7,8 @@ export interface SampledSearchInput extends Omit<SearchInput, "encode"> {
   encodeSample: (quality: number) => Promise<Buffer>;
   /** The first guess of full bytes / sample bytes (pixel ratio x SAMPLE_FACTOR). */
   ratio: number;
+  /** Sample sizes already measured (by the scale decision), so they are not encoded again. */
+  known?: { quality: number; size: number }[];
 }
 
 /**
@@ -32,7 +34,7 @@ export type SampledSearchResult = SearchResult;
  */
 export async function searchSampled(input: SampledSearchInput): Promise<SampledSearchResult> {
   const { maxBytes } = input;
-  const sampleSizes = new Map<number, number>();
+  const sampleSizes = new Map<number, number>((input.known ?? []).map((k) => [k.quality, k.size]));
   let sampleEncodes = 0;
   const encodeSample = async (q: number) => {
     const b = await input.encodeSample(q);

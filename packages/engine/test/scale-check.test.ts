@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { TARGET_QUALITY } from "../src/decide-scale";
+import { checkScale, GROW_BELOW } from "../src/scale-check";
+
+const budget = 100_000;
+describe("checkScale", () => {
+  it("keeps the decoded size while the floor is predicted to fit, even below the target quality", () => {
+    const r = checkScale(budget * 1.1, budget, 60, 95, true, true);
+    expect(r.keep).toBe(true);
+    if (r.keep) {
+      expect(r.start).toBeLessThan(TARGET_QUALITY);
+      expect(r.start).toBeGreaterThanOrEqual(60);
+    }
+  });
+
+  it("shrinks the decoded size to where the target quality fits when the floor does not", () => {
+    const r = checkScale(budget * 3, budget, 60, 95, true, true);
+    expect(r.keep).toBe(false);
+    if (!r.keep) expect(r.fraction).toBeLessThan(1 / 3 ** (1 / 0.87) + 0.01);
+  });
+
+  it("grows a downscaled size back once when the target quality fits with room to spare", () => {
+    const under = budget * GROW_BELOW * 0.9;
+    const grow = checkScale(under, budget, 60, 95, false, true);
+    expect(grow.keep).toBe(false);
+    if (!grow.keep) expect(grow.fraction).toBeGreaterThan(1);
+    expect(checkScale(under, budget, 60, 95, false, false).keep).toBe(true);
+    expect(checkScale(budget * 0.97, budget, 60, 95, false, true).keep).toBe(true);
+  });
+});
