@@ -172,10 +172,10 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
       if (r.best) chroma = r.best.chroma;
       return r;
     };
-    // A small image that starts at the ceiling usually has bytes to spare: try that encode first,
+    // An image predicted to fit at the ceiling usually has bytes to spare: try that encode first,
     // so the usual answer costs one real encode instead of a search and a second try.
     let spareTried = false;
-    if (!sample && start >= opts.qualityCeiling) {
+    if (start >= opts.qualityCeiling) {
       spareTried = true;
       const r = await spare();
       if (r.best) return finish(r.best, true);
