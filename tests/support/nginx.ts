@@ -107,23 +107,77 @@ class StartError extends Error {
   }
 }
 
+export interface StartNginxOptions {
+  /** admin-auth's "127.0.0.1:PORT". */
+  upstream: string;
+  /**
+   * Extra config appended after the rendered template (inside http {}), given what `listen` takes.
+   * For benchmarks' own server blocks only: what the tests check is the production config alone.
+   */
+  extra?: (listen: string) => string;
+}
+
 /**
  * The real nginx binary running the project's own nginx.conf and template, rendered for `upstream`
  * ("127.0.0.1:PORT"), in a throw-away prefix under the OS temp directory, on a free loopback port.
  */
-export async function startNginx(opts: { upstream: string }): Promise<RunningNginx> {
+export async function startNginx(opts: StartNginxOptions): Promise<RunningNginx> {
   const binary = nginxBinary();
-  const [mainConf, template] = await Promise.all([
-    readFile(path.join(NGINX_DIR, "nginx.conf"), "utf8"),
-    readFile(path.join(NGINX_DIR, TEMPLATE), "utf8"),
-  ]);
+  const { mainConf, template } = await readConfig();
   // Another process can take the port between freePort() and nginx's bind(): try a fresh one.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await launch(binary, mainConf, template, opts.upstream);
+      return await launch(binary, mainConf, template, opts);
     } catch (err) {
       if (!(err instanceof StartError && err.addressInUse && attempt < 3)) throw err;
     }
+  }
+}
+
+function readConfig(): Promise<{ mainConf: string; template: string }> {
+  return Promise.all([
+    readFile(path.join(NGINX_DIR, "nginx.conf"), "utf8"),
+    readFile(path.join(NGINX_DIR, TEMPLATE), "utf8"),
+  ]).then(([mainConf, template]) => ({ mainConf, template }));
+}
+
+/** A throw-away prefix: nginx.conf as is, the template rendered into conf.d/belfoot.conf. */
+async function writePrefix(mainConf: string, template: string, opts: StartNginxOptions, listen: string) {
+  const rendered = renderTemplate(template, { ADMIN_AUTH_UPSTREAM: opts.upstream, NGINX_PORT: listen });
+  const server = opts.extra ? `${rendered}\n${opts.extra(listen)}\n` : rendered;
+  const dir = await mkdtemp(path.join(tmpdir(), "belfoot-nginx-"));
+  await mkdir(path.join(dir, "conf.d"));
+  await writeFile(path.join(dir, "nginx.conf"), mainConf);
+  await writeFile(path.join(dir, "conf.d/belfoot.conf"), server);
+  return dir;
+}
+
+/**
+ * `nginx -t` on the project's config rendered as startNginx would: what a deployment runs before a
+ * reload. Resolves with nginx's exit code and what it printed (it reports on stderr).
+ */
+export async function testNginxConfig(opts: StartNginxOptions): Promise<{ code: number; output: string }> {
+  const binary = nginxBinary();
+  const { mainConf, template } = await readConfig();
+  const dir = await writePrefix(mainConf, template, opts, `127.0.0.1:${await freePort()}`);
+  const globals = `pid ${path.join(dir, "nginx.pid")}; error_log ${path.join(dir, "error.log")} warn;`;
+  // A file for stdout, as in launch(): nginx -t opens the access log, /dev/stdout, which fails
+  // (ENXIO) when stdout is the socket Node gives a child for a pipe.
+  const stdout = openSync(path.join(dir, "stdout.log"), "a");
+  try {
+    return await new Promise((resolve, reject) => {
+      const args = ["-t", "-p", `${dir}/`, "-c", path.join(dir, "nginx.conf"), "-g", globals];
+      const child = spawn(binary, args, { stdio: ["ignore", stdout, "pipe"] });
+      let output = "";
+      child.stderr?.on("data", (chunk: Buffer) => {
+        output += chunk;
+      });
+      child.once("error", reject);
+      child.once("close", (code) => resolve({ code: code ?? -1, output }));
+    });
+  } finally {
+    closeSync(stdout);
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -131,16 +185,13 @@ async function launch(
   binary: string,
   mainConf: string,
   template: string,
-  upstream: string,
+  opts: StartNginxOptions,
 ): Promise<RunningNginx> {
   const port = await freePort();
   // An address:port is valid for `listen`: tests keep nginx on loopback.
-  const server = renderTemplate(template, { ADMIN_AUTH_UPSTREAM: upstream, NGINX_PORT: `127.0.0.1:${port}` });
-  const dir = await mkdtemp(path.join(tmpdir(), "belfoot-nginx-"));
+  const listen = `127.0.0.1:${port}`;
+  const dir = await writePrefix(mainConf, template, opts, listen);
   const file = (name: string) => path.join(dir, name);
-  await mkdir(file("conf.d"));
-  await writeFile(file("nginx.conf"), mainConf);
-  await writeFile(file("conf.d/belfoot.conf"), server);
 
   const globals = [
     "daemon off;",
