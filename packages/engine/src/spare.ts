@@ -13,7 +13,18 @@ export interface SpareResult {
   encodes: number;
   /** Upper-bound encodes made (encode.ts `upperBound`): cheap, counted apart. */
   boundEncodes: number;
+  /** Candidates passed over on the row sample's word, with no full-size encode at all. */
+  screenedOut: number;
 }
+
+/** The row sample errs by ~2.5 % (sample.ts): only a prediction this far over counts as "over". */
+export const SCREEN_SLACK = 1.05;
+
+/**
+ * A cheap first opinion on a candidate (compress.ts asks the row sample): false means "clearly
+ * over the budget", and the candidate is dropped before any full-size encode.
+ */
+export type Screen = (c: SpareCandidate) => Promise<boolean>;
 
 /**
  * What to try, best first, when an image fits at the ceiling with bytes to spare. Full chroma first:
@@ -30,23 +41,29 @@ export function spareCandidates(pixels: Prepared, ceiling: number, spareCeiling:
 }
 
 /**
- * Try the candidates best first, each only when its upper-bound encode fits (so the real encode
- * almost surely fits, and one that does not costs only the cheap encode): the first real encode that
- * fits is the answer. One real encode in the usual case.
+ * Try the candidates best first, each only when the screen (if any) lets it through and its
+ * upper-bound encode fits (so the real encode almost surely fits, and one that does not costs only
+ * the cheap encode): the first real encode that fits is the answer. One real encode in the usual case.
  */
 export async function spendSpareBytes(
   candidates: SpareCandidate[],
   maxBytes: number,
   encode: (c: SpareCandidate, upperBound: boolean) => Promise<Buffer>,
+  screen?: Screen,
 ): Promise<SpareResult> {
   let encodes = 0;
   let boundEncodes = 0;
+  let screenedOut = 0;
   for (const c of candidates) {
+    if (screen && !(await screen(c))) {
+      screenedOut++;
+      continue;
+    }
     boundEncodes++;
     if ((await encode(c, true)).length > maxBytes) continue;
     encodes++;
     const bytes = await encode(c, false);
-    if (bytes.length <= maxBytes) return { best: { ...c, bytes }, encodes, boundEncodes };
+    if (bytes.length <= maxBytes) return { best: { ...c, bytes }, encodes, boundEncodes, screenedOut };
   }
-  return { best: undefined, encodes, boundEncodes };
+  return { best: undefined, encodes, boundEncodes, screenedOut };
 }

@@ -44,6 +44,33 @@ describe("spare bytes", () => {
     expect(none.encodes).toBe(0);
   });
 
+  it("a candidate the screen turns down costs no full-size encode at all", async () => {
+    const asked: string[] = [];
+    const encode = async (c: SpareCandidate, upperBound: boolean) => {
+      asked.push(`${c.quality}/${upperBound}`);
+      return Buffer.alloc(upperBound ? 700 : 650);
+    };
+    const screen = async (c: SpareCandidate) => c.quality !== 98;
+    const r = await spendSpareBytes(spareCandidates(pixels(3), 95, 98), 800, encode, screen);
+    expect(asked).toEqual(["95/true", "95/false"]);
+    expect([r.encodes, r.boundEncodes, r.screenedOut]).toEqual([1, 1, 1]);
+    expect(r.best?.quality).toBe(95);
+  });
+
+  it("with a row sample, an image that misses the ceiling makes no upper-bound encodes", async () => {
+    // Predicted to fit at 95 from the q65 sample encode; the sample at 95 says no (it fits at ~91).
+    for (const file of ["cmyk-storm.jpg", "mate-storm.jpg"]) {
+      const r = await compress(await corpus(file));
+      expect(r.quality).toBeLessThan(QUALITY_CEILING);
+      expect(r.boundEncodes).toBe(0);
+      expect(r.encodes).toBe(1);
+    }
+    // One that does fit at the ceiling still gets its spare bytes spent.
+    const gulp = await compress(await corpus("mate-gulp.png"));
+    expect(gulp.chroma).toBe("4:4:4");
+    expect(gulp.quality).toBeGreaterThanOrEqual(QUALITY_CEILING);
+  });
+
   it("the upper-bound encode is never smaller than the real one", async () => {
     const img = await corpus("skimage-coffee.png");
     const sharp = (await import("sharp")).default;
