@@ -357,7 +357,7 @@ const lines = [
   "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ...methods.map((m) => {
     const s = summary[m] as Record<string, number>;
-    return `| ${m} | ${s.fit}/${s.images} | ${s.proportionsKept}/${s.images} | ${s.medianBytes?.toFixed(0)} | ${((s.medianPixels ?? 0) / 1e6).toFixed(2)} MP | ${s.medianEncodes} | ${((s.totalMs ?? 0) / 1000).toFixed(2)} s | ${s.medianMs?.toFixed(0)} ms | ${f4(s.medianSsimOrig)} | ${f4(s.medianSsimOut)} | ${f4(s.meanSsimOrig)} |`;
+    return `| ${m} | ${s.fit}/${s.images} | ${s.proportionsKept}/${s.images} | ${s.medianBytes?.toFixed(0)} | ${((s.medianPixels ?? 0) / 1e6).toFixed(2)} MP | ${Number.isFinite(s.medianEncodes) ? s.medianEncodes : "-"} | ${((s.totalMs ?? 0) / 1000).toFixed(2)} s | ${s.medianMs?.toFixed(0)} ms | ${f4(s.medianSsimOrig)} | ${f4(s.medianSsimOut)} | ${f4(s.meanSsimOrig)} |`;
   }),
   "",
   "| ratio | total time | median SSIM (orig res) | median SSIM (output res) |",
