@@ -3,16 +3,13 @@
 // server) and GET /articles/:id for a fixed time; then every acknowledged post is read back and its
 // sha256 checked. Baseline in the same run: GET /health through the same nginx.
 // Not a CI gate: it prints figures for the README.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { execFileSync } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { freePort } from "@belfoot/pg-embedded";
 import { corpusPath, startImageServer } from "@belfoot/testkit";
 import autocannon from "autocannon";
 import { startNginx } from "../tests/support/nginx";
+import { type LaunchedStack, launchStack } from "./support/launch-stack";
 
 const { values } = parseArgs({
   options: {
@@ -22,7 +19,6 @@ const { values } = parseArgs({
   },
 });
 const duration = Number(values.duration);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const ADMIN = { username: "admin", password: "bench-admin-password" };
 const basic = `Basic ${Buffer.from(`${ADMIN.username}:${ADMIN.password}`).toString("base64")}`;
 const SOURCES = [
@@ -50,26 +46,12 @@ function childPids(pid: number): { pid: number; cmd: string }[] {
     });
 }
 
-async function waitReady(url: string, launcher: ChildProcess) {
-  for (let i = 0; i < 600; i++) {
-    if (launcher.exitCode !== null) throw new Error("launcher exited");
-    const ok = await fetch(url).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} never became ready`);
-}
-
 function run(opts: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
   });
 }
 
-const dataDir = await mkdtemp(path.join(tmpdir(), "belfoot-load-"));
 const images = await startImageServer();
 for (const file of SOURCES) {
   images.setRoute(`/${file}`, {
@@ -77,31 +59,18 @@ for (const file of SOURCES) {
     contentType: file.endsWith(".png") ? "image/png" : "image/jpeg",
   });
 }
-const [port, converterPort] = [await freePort(), await freePort()];
-const launcher = spawn(
-  process.execPath,
-  ["--import", "tsx", path.join(root, "services/launcher/src/main.ts")],
-  {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: "",
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      CONVERTER_PORT: String(converterPort),
-      ADMIN_USERNAME: ADMIN.username,
-      ADMIN_PASSWORD: ADMIN.password,
-      ALLOW_PRIVATE_SOURCES: images.origin,
-      LOG_LEVEL: "warn",
-      COMPRESS_QUEUE_MAX: "64",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  },
-);
+let stack: LaunchedStack | undefined;
 let nginx: Awaited<ReturnType<typeof startNginx>> | undefined;
 try {
-  await waitReady(`http://127.0.0.1:${port}/ready`, launcher);
-  nginx = await startNginx({ upstream: `127.0.0.1:${port}` });
+  stack = await launchStack({
+    // The embedded PostgreSQL, as `pnpm start` runs on a bare host.
+    DATABASE_URL: "",
+    ADMIN_USERNAME: ADMIN.username,
+    ADMIN_PASSWORD: ADMIN.password,
+    ALLOW_PRIVATE_SOURCES: images.origin,
+    COMPRESS_QUEUE_MAX: "64",
+  });
+  nginx = await startNginx({ upstream: new URL(stack.url).host });
   const base = nginx.url;
 
   // Seed articles for the GETs.
@@ -195,7 +164,7 @@ try {
   }
 
   const NAMES = ["img-converter", "admin-auth", "postgres"];
-  const services = childPids(launcher.pid ?? 0).flatMap((c) => {
+  const services = childPids(stack.pid).flatMap((c) => {
     const name = NAMES.find((n) => c.cmd.includes(`/${n}`));
     return name ? [{ name, rss: peakRssMb(c.pid) }] : [];
   });
@@ -221,8 +190,6 @@ try {
   if (mismatched.length) process.exitCode = 1;
 } finally {
   await nginx?.stop();
-  launcher.kill("SIGTERM");
-  await new Promise((r) => launcher.once("exit", r));
+  await stack?.stop();
   await images.close();
-  await rm(dataDir, { recursive: true, force: true });
 }
