@@ -115,13 +115,16 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
     const pixels: Prepared = await timed("prepare", resizePixels(decoded, size));
     const encode = (quality: number, c: Chroma = chroma) => encodeJpeg(pixels, { quality, chroma: c });
     const sample = sampleRows(pixels);
+    // Sample encodes only measure: scan optimisation off (encode.ts `measureOnly`).
+    const measure = (sample: Prepared, settings: EncodeSettings) =>
+      encodeJpeg(sample, { ...settings, measureOnly: true });
     let known: { quality: number; size: number }[] = [];
     const ratio = sample
       ? ((pixels.width * pixels.height) / (sample.width * sample.height)) * SAMPLE_FACTOR
       : 1;
     if (sample) {
       const q = Math.min(TARGET_QUALITY, opts.qualityCeiling);
-      const bytes = await timed("encode", encodeJpeg(sample, { quality: q, chroma }));
+      const bytes = await timed("encode", measure(sample, { quality: q, chroma }));
       sampleEncodes++;
       known = [{ quality: q, size: bytes.length }];
       const atDecoded = pixels.width === decoded.width && pixels.height === decoded.height;
@@ -161,7 +164,7 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
     });
     // Sample bytes; times `ratio`, the sample's word on full-size bytes (within ~2.5 %).
     const onSample = async (settings: EncodeSettings) => {
-      const bytes = await timed("encode", encodeJpeg(sample as Prepared, settings));
+      const bytes = await timed("encode", measure(sample as Prepared, settings));
       sampleEncodes++;
       return bytes.length;
     };
@@ -219,7 +222,7 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
         ? searchSampled({
             ...common,
             encodeFull: encode,
-            encodeSample: (quality) => encodeJpeg(sample, { quality, chroma }),
+            encodeSample: (quality) => measure(sample, { quality, chroma }),
             ratio,
             known,
           })

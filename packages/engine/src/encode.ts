@@ -13,6 +13,12 @@ export interface EncodeSettings {
    * same quality (both only remove bytes), so an upper bound of its size. Never returned as output.
    */
   upperBound?: boolean;
+  /**
+   * An encode of the row sample (sample.ts) that only measures: scan optimisation off, at ~54 % of
+   * the time. It adds 1-6 % to the size, nearly the same at neighbouring qualities (median drift
+   * 0.1 % per step), and the full encode that calibrates the sample absorbs it.
+   */
+  measureOnly?: boolean;
 }
 
 /**
@@ -33,7 +39,7 @@ export function encodeJpeg(pixels: Prepared, settings: EncodeSettings): Promise<
       quality: settings.quality,
       mozjpeg: true,
       progressive: true,
-      optimiseScans: !settings.upperBound,
+      optimiseScans: !settings.upperBound && !settings.measureOnly,
       trellisQuantisation: !settings.upperBound && settings.quality >= TRELLIS_MIN_QUALITY,
       overshootDeringing: true,
       chromaSubsampling: settings.chroma,

@@ -107,4 +107,24 @@ describe("sampleRows", () => {
     expect(tall.height).toBe(2560 / 8);
     expect(sampleRows(pixels(3, 400, 400))).toBeUndefined();
   });
+
+  it("measure-only sample encodes track the real ones by a near-constant factor", async () => {
+    const sharp = (await import("sharp")).default;
+    const img = await corpus("mate-raindrops.jpg");
+    const { data, info } = await sharp(img).raw().toBuffer({ resolveWithObject: true });
+    const sample = sampleRows({ data, width: info.width, height: info.height, channels: 3 }) as Prepared;
+    const ratio = async (quality: number) => {
+      const real = await encodeJpeg(sample, { quality, chroma: "4:2:0" });
+      const measured = await encodeJpeg(sample, { quality, chroma: "4:2:0", measureOnly: true });
+      return measured.length / real.length;
+    };
+    // Scan optimisation only removes bytes: measure-only is a little larger, never smaller...
+    const [at70, at84, at85] = [await ratio(70), await ratio(84), await ratio(85)];
+    for (const r of [at70, at84, at85]) {
+      expect(r).toBeGreaterThan(1);
+      expect(r).toBeLessThan(1.08);
+    }
+    // ...by nearly the same factor at neighbouring qualities, which the calibration relies on.
+    expect(Math.abs(at85 / at84 - 1)).toBeLessThan(0.01);
+  });
 });
