@@ -1,4 +1,4 @@
-import { request } from "undici";
+import { type Dispatcher, request } from "undici";
 
 export interface Answer {
   status: number;
@@ -11,7 +11,14 @@ export interface Answer {
 /** One real HTTP request; the answer fully read, headers flattened to strings. */
 export async function http(
   url: string,
-  opts: { method?: string; json?: unknown; body?: string | Buffer; headers?: Record<string, string> } = {},
+  opts: {
+    method?: string;
+    json?: unknown;
+    body?: string | Buffer;
+    headers?: Record<string, string>;
+    /** Another undici dispatcher than the global one (e.g. an Agent bound to a local address). */
+    dispatcher?: Dispatcher;
+  } = {},
 ): Promise<Answer> {
   const headers: Record<string, string> = { ...opts.headers };
   let body = opts.body;
@@ -20,6 +27,7 @@ export async function http(
     body = JSON.stringify(opts.json);
   }
   const res = await request(url, {
+    dispatcher: opts.dispatcher,
     method: (opts.method ?? (body === undefined ? "GET" : "POST")) as "GET",
     headers,
     body: body ?? null,

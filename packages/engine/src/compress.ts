@@ -7,7 +7,7 @@ import { type CompressOptions, MIN_SIDE, resolveOptions } from "./options";
 import { canPassThrough } from "./passthrough";
 import { decodeSource, type Prepared, resizePixels } from "./prepare";
 import { probe, type SourceInfo } from "./probe";
-import { SAMPLE_FACTOR, sampleRows } from "./sample";
+import { canSample, SAMPLE_FACTOR, sampleRows } from "./sample";
 import { checkScale } from "./scale-check";
 import { type SearchResult, searchQuality } from "./search";
 import { searchSampled } from "./search-sampled";
@@ -93,7 +93,7 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
   let chroma = initialChroma(decoded);
   // Large images decide their scale from their own row sample (scale-check.ts); small ones from a preview.
   const t = performance.now();
-  const plan = sampleRows(decoded)
+  const plan = canSample(decoded)
     ? {
         size: { width: decoded.width, height: decoded.height },
         startQuality: TARGET_QUALITY,
@@ -116,20 +116,25 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
     const encode = (quality: number, c: Chroma = chroma) => encodeJpeg(pixels, { quality, chroma: c });
     const sample = sampleRows(pixels);
     // Sample encodes only measure: scan optimisation off (encode.ts `measureOnly`).
-    const measure = (sample: Prepared, settings: EncodeSettings) =>
-      encodeJpeg(sample, { ...settings, measureOnly: true });
+    const measure = (settings: EncodeSettings) =>
+      encodeJpeg(sample as Prepared, { ...settings, measureOnly: true });
+    // Sample bytes; times `ratio`, the sample's word on full-size bytes (within ~2.5 %).
+    const onSample = async (settings: EncodeSettings) => {
+      const bytes = await timed("encode", measure(settings));
+      sampleEncodes++;
+      return bytes.length;
+    };
     let known: { quality: number; size: number }[] = [];
     const ratio = sample
       ? ((pixels.width * pixels.height) / (sample.width * sample.height)) * SAMPLE_FACTOR
       : 1;
     if (sample) {
       const q = Math.min(TARGET_QUALITY, opts.qualityCeiling);
-      const bytes = await timed("encode", measure(sample, { quality: q, chroma }));
-      sampleEncodes++;
-      known = [{ quality: q, size: bytes.length }];
+      const bytes = await onSample({ quality: q, chroma });
+      known = [{ quality: q, size: bytes }];
       const atDecoded = pixels.width === decoded.width && pixels.height === decoded.height;
       const check = checkScale(
-        bytes.length * ratio,
+        bytes * ratio,
         opts.maxBytes,
         opts.qualityFloor,
         opts.qualityCeiling,
@@ -162,12 +167,6 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
       source,
       timings: { probeMs, prepareMs, encodeMs, totalMs: performance.now() - started },
     });
-    // Sample bytes; times `ratio`, the sample's word on full-size bytes (within ~2.5 %).
-    const onSample = async (settings: EncodeSettings) => {
-      const bytes = await timed("encode", measure(sample as Prepared, settings));
-      sampleEncodes++;
-      return bytes.length;
-    };
     // A spare candidate's full-size upper-bound encode costs 70-280 ms; its sample's, a fifth of
     // that. Only one the sample puts clearly over the budget is dropped.
     const screen: Screen | undefined = sample
@@ -222,7 +221,7 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
         ? searchSampled({
             ...common,
             encodeFull: encode,
-            encodeSample: (quality) => measure(sample, { quality, chroma }),
+            encodeSample: (quality) => measure({ quality, chroma }),
             ratio,
             known,
           })

@@ -24,8 +24,7 @@ export const SAMPLE_MIN_PIXELS = 600_000;
  * then runs on the sample at an eighth of the cost.
  */
 export function sampleRows(pixels: Prepared): Prepared | undefined {
-  if (pixels.width * pixels.height < SAMPLE_MIN_PIXELS || pixels.height < BAND * MIN_BANDS * 2)
-    return undefined;
+  if (!canSample(pixels)) return undefined;
   const rowBytes = pixels.width * pixels.channels;
   const every = Math.max(2, Math.min(SAMPLE_EVERY, Math.floor(pixels.height / (BAND * MIN_BANDS))));
   const bands = Math.floor(pixels.height / (BAND * every));
@@ -36,4 +35,9 @@ export function sampleRows(pixels: Prepared): Prepared | undefined {
     pixels.data.copy(data, b * BAND * rowBytes, y0 * rowBytes, (y0 + BAND) * rowBytes);
   }
   return { data, width: pixels.width, height: bands * BAND, channels: pixels.channels };
+}
+
+/** Whether sampleRows gives a sample for pixels of this size (without building it). */
+export function canSample(size: { width: number; height: number }): boolean {
+  return size.width * size.height >= SAMPLE_MIN_PIXELS && size.height >= BAND * MIN_BANDS * 2;
 }
