@@ -79,6 +79,14 @@ describe("POST /auth", () => {
     expect({ ...wrong.json, request_id: 0 }).toEqual({ ...unknown.json, request_id: 0 });
   });
 
+  it("a name PostgreSQL cannot hold (U+0000) is an unknown user: 401, not 500", async () => {
+    // Found by tests/security/fuzz.test.ts: Basic base64("\0\x07:") reached the database.
+    expect((await login("nul\u0000name", "whatever-pass")).status).toBe(401);
+    const viaBasic = await http(`${stack.url}/img/1`, { headers: basic("\u0000\u0007", "") });
+    expect(viaBasic.status).toBe(401);
+    expect(viaBasic.json.code).toBe("invalid_credentials");
+  });
+
   it("a token of a deleted user stops working", async () => {
     await register("henry", "henry-password");
     const token = await tokenFor("henry", "henry-password");

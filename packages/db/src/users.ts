@@ -14,6 +14,8 @@ export interface UserRecord {
 const USER_COLUMNS = "id::float8 as id, username, password_hash, role, created_at";
 
 export async function findUserByName(sql: Sql, username: string): Promise<UserRecord | undefined> {
+  // PostgreSQL text cannot hold U+0000, so no stored name has one; asking would fail (22021), not miss.
+  if (username.includes("\0")) return undefined;
   const [row] = await sql<UserRecord[]>`
     select ${sql.unsafe(USER_COLUMNS)} from users where username = ${username}`;
   return row;
