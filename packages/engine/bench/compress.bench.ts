@@ -15,6 +15,10 @@
  * single run took 25 % longer than its fastest of two), and the lower bound already counted the faster
  * of its two routes: the fastest of N for every method compares like with like.
  *
+ * CPU time (user + system of this process's threads, or of ImageMagick's process) is counted over
+ * each run, the least of the runs kept: wall time says what a caller waits, CPU time what the machine
+ * paid. They differ where a method uses both cores (ImageMagick's OpenMP, libvips' write-behind).
+ *
  * SSIM is luma SSIM (src/metrics/ssim.ts) against the source as displayed (oriented, flattened on
  * white, sRGB): "orig" upscales the output back to the source size with lanczos3, "out" compares at
  * the output size with the source downscaled to it. Run it niced on a shared machine.
@@ -53,6 +57,8 @@ interface Outcome {
   height?: number;
   encodes?: number;
   ms?: number;
+  /** CPU time of the fastest-CPU run: user + system of every thread (ImageMagick: of its process). */
+  cpuMs?: number;
   fits?: boolean;
   ssimOrig?: number;
   ssimOut?: number;
@@ -106,7 +112,8 @@ async function naive(input: Buffer) {
 }
 
 /**
- * One encode at the engine's size and quality, by the cheaper of two routes (each timed, the faster
+ * One encode at the engine's size and quality, decoded as the engine decodes (a standard sRGB
+ * profile skipped, src/icc.ts), by the cheaper of two routes (each timed, the faster
  * counts): one sharp pipeline (decode with shrink-on-load, resize, encode), or decode to raw, then
  * resize and encode. The first is usually faster, but not for WebP, whose scaled decode is slow.
  */
@@ -117,6 +124,7 @@ async function lowerBound(
   quality: number,
   chroma: string,
   grey: boolean,
+  ignoreIcc: boolean,
 ) {
   const settings = {
     quality,
@@ -128,20 +136,25 @@ async function lowerBound(
     chromaSubsampling: chroma,
   };
   const prep = (s: Sharp) => s.flatten({ background: "#ffffff" }).toColourspace(grey ? "b-w" : "srgb");
+  const c0 = cpuNow();
   const t0 = performance.now();
-  const one = await prep(sharp(input, { pages: 1, sequentialRead: true }).rotate())
+  const one = await prep(sharp(input, { pages: 1, sequentialRead: true, ignoreIcc }).rotate())
     .resize(width, height, { fit: "fill", kernel: "lanczos3" })
     .jpeg(settings)
     .toBuffer();
   const t1 = performance.now();
-  const { data, info } = await prep(sharp(input, { pages: 1 }).rotate())
+  const c1 = cpuNow();
+  const { data, info } = await prep(sharp(input, { pages: 1, ignoreIcc }).rotate())
     .raw()
     .toBuffer({ resolveWithObject: true });
   let two = sharp(data, { raw: info }).resize(width, height, { fit: "fill", kernel: "lanczos3" });
   if (grey) two = two.toColourspace("b-w");
   const twoJpeg = await two.jpeg(settings).toBuffer();
   const t2 = performance.now();
-  return t1 - t0 <= t2 - t1 ? { jpeg: one, ms: t1 - t0 } : { jpeg: twoJpeg, ms: t2 - t1 };
+  const c2 = cpuNow();
+  return t1 - t0 <= t2 - t1
+    ? { jpeg: one, ms: t1 - t0, cpuMs: c1 - c0 }
+    : { jpeg: twoJpeg, ms: t2 - t1, cpuMs: c2 - c1 };
 }
 
 function imagemagick(file: string, cmd: string[]) {
@@ -217,6 +230,21 @@ const ms = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
   const r = await f();
   return [r, performance.now() - t];
 };
+/** CPU ms used so far by this process's threads and its waited-for children (ImageMagick). */
+const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+function cpuNow(): number {
+  const own = process.cpuUsage();
+  // /proc/self/stat fields 16 and 17 (after the command name): cutime and cstime, in clock ticks.
+  const stat = readFileSync("/proc/self/stat", "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const children = (Number(fields[13]) + Number(fields[14])) * (1000 / CLK_TCK);
+  return (own.user + own.system) / 1000 + children;
+}
+const cpu = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
+  const c = cpuNow();
+  const r = await f();
+  return [r, cpuNow() - c];
+};
 const fail = (e: unknown): Outcome => ({
   ok: false,
   error: e instanceof EngineError ? e.code : String(e).slice(0, 80),
@@ -252,23 +280,26 @@ for (const file of files) {
     row.methods[m] = o;
   };
   // Each method `runs` times, taking turns; the fastest run of each counts (see the header).
+  const fastest = () => ({ ms: Number.POSITIVE_INFINITY, cpu: Number.POSITIVE_INFINITY });
+  const best = { engine: fastest(), naive: fastest(), lower: fastest(), im: fastest() };
+  const keep = (b: { ms: number; cpu: number }, wall: number, used: number) => {
+    b.ms = Math.min(b.ms, wall);
+    b.cpu = Math.min(b.cpu, used);
+  };
   let engine: Awaited<ReturnType<typeof compress>> | undefined;
-  let engineMs = Number.POSITIVE_INFINITY;
   let engineError: unknown;
   let naiveOut: Awaited<ReturnType<typeof naive>> | undefined;
-  let naiveMs = Number.POSITIVE_INFINITY;
   let naiveError: unknown;
   let lb: Awaited<ReturnType<typeof lowerBound>> | undefined;
   let imOut: Buffer | undefined;
-  let imMs = Number.POSITIVE_INFINITY;
   let imError: unknown;
   for (let run = 0; run < runs; run++) {
     if (engineError === undefined) {
       try {
-        const [r, t] = await ms(() => compress(input, { maxBytes: budget }));
+        const [[r, t], c] = await cpu(() => ms(() => compress(input, { maxBytes: budget })));
+        keep(best.engine, t, c);
         if (engine && !engine.jpeg.equals(r.jpeg)) throw new Error("engine output differs between runs");
         engine = r;
-        engineMs = Math.min(engineMs, t);
       } catch (e) {
         engineError = e;
         engine = undefined;
@@ -276,9 +307,9 @@ for (const file of files) {
     }
     if (naiveError === undefined) {
       try {
-        const [r, t] = await ms(() => naive(input));
+        const [[r, t], c] = await cpu(() => ms(() => naive(input)));
         naiveOut = r;
-        naiveMs = Math.min(naiveMs, t);
+        keep(best.naive, t, c);
       } catch (e) {
         naiveError = e;
       }
@@ -286,36 +317,59 @@ for (const file of files) {
     if (engine && !engine.passthrough) {
       const e = engine;
       const grey = e.source.space === "b-w" || e.source.space === "grey16";
-      const r = await lowerBound(input, e.width, e.height, e.quality ?? 80, e.chroma, grey);
+      const r = await lowerBound(
+        input,
+        e.width,
+        e.height,
+        e.quality ?? 80,
+        e.chroma,
+        grey,
+        e.source.srgbProfile,
+      );
       if (!lb || r.ms < lb.ms) lb = r;
+      keep(best.lower, r.ms, r.cpuMs);
     }
     if (magick && imError === undefined) {
       try {
-        const [j, t] = await ms(async () => imagemagick(file, magick));
+        const [[j, t], c] = await cpu(() => ms(async () => imagemagick(file, magick)));
         imOut = j;
-        imMs = Math.min(imMs, t);
+        keep(best.im, t, c);
       } catch (e) {
         imError = e;
       }
     }
   }
   if (engine) {
-    await put("engine", engine.jpeg, engineMs, {
+    await put("engine", engine.jpeg, best.engine.ms, {
+      cpuMs: best.engine.cpu,
       encodes: engine.encodes,
       quality: engine.quality,
       note: engine.passthrough ? "passthrough" : engine.chroma,
     });
     if (engine.passthrough) {
-      await put("lowerBound", engine.jpeg, engineMs, { encodes: 0, quality: null, note: "passthrough" });
+      await put("lowerBound", engine.jpeg, best.engine.ms, {
+        cpuMs: best.engine.cpu,
+        encodes: 0,
+        quality: null,
+        note: "passthrough",
+      });
     } else if (lb) {
-      await put("lowerBound", lb.jpeg, lb.ms, { encodes: 1, quality: engine.quality });
+      await put("lowerBound", lb.jpeg, best.lower.ms, {
+        cpuMs: best.lower.cpu,
+        encodes: 1,
+        quality: engine.quality,
+      });
     }
   } else row.methods.engine = fail(engineError);
   if (naiveOut)
-    await put("naive", naiveOut.jpeg, naiveMs, { encodes: naiveOut.encodes, quality: naiveOut.quality });
+    await put("naive", naiveOut.jpeg, best.naive.ms, {
+      cpuMs: best.naive.cpu,
+      encodes: naiveOut.encodes,
+      quality: naiveOut.quality,
+    });
   else row.methods.naive = fail(naiveError);
   if (magick) {
-    if (imOut) await put("imagemagick", imOut, imMs, { encodes: undefined });
+    if (imOut) await put("imagemagick", imOut, best.im.ms, { cpuMs: best.im.cpu, encodes: undefined });
     else row.methods.imagemagick = fail(imError);
   }
   const cell = (o?: Outcome) =>
@@ -359,6 +413,7 @@ for (const m of methods) {
     medianPixels: median(os.map((o) => (o.width ?? 0) * (o.height ?? 0))),
     medianEncodes: median(os.map((o) => o.encodes ?? Number.NaN)),
     totalMs: os.reduce((a, o) => a + (o.ms ?? 0), 0),
+    totalCpuMs: os.reduce((a, o) => a + (o.cpuMs ?? 0), 0),
     medianMs: median(os.map((o) => o.ms ?? Number.NaN)),
     medianSsimOrig: median(os.map((o) => o.ssimOrig ?? Number.NaN)),
     medianSsimOut: median(os.map((o) => o.ssimOut ?? Number.NaN)),
@@ -371,6 +426,7 @@ const ratio = (m: Method) => {
   if (!o) return null;
   return {
     totalTime: (e.totalMs as number) / (o.totalMs as number),
+    totalCpu: (e.totalCpuMs as number) / (o.totalCpuMs as number),
     medianSsimOrig: (e.medianSsimOrig as number) / (o.medianSsimOrig as number),
     medianSsimOut: (e.medianSsimOut as number) / (o.medianSsimOut as number),
   };
@@ -387,19 +443,19 @@ const worseThanNaive = common
 const f4 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? "-" : x.toFixed(4));
 const lines = [
   `\n### Summary (${common.length} images every method compressed; budget ${budget} bytes; fastest of ${runs} runs)\n`,
-  "| method | fit | proportions kept | median bytes | median pixels | median encodes | total time | median time | median SSIM (orig res) | median SSIM (output res) | mean SSIM (orig res) |",
-  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  "| method | fit | proportions kept | median bytes | median pixels | median encodes | total time | total CPU | median time | median SSIM (orig res) | median SSIM (output res) | mean SSIM (orig res) |",
+  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ...methods.map((m) => {
     const s = summary[m] as Record<string, number>;
-    return `| ${m} | ${s.fit}/${s.images} | ${s.proportionsKept}/${s.images} | ${s.medianBytes?.toFixed(0)} | ${((s.medianPixels ?? 0) / 1e6).toFixed(2)} MP | ${Number.isFinite(s.medianEncodes) ? s.medianEncodes : "-"} | ${((s.totalMs ?? 0) / 1000).toFixed(2)} s | ${s.medianMs?.toFixed(0)} ms | ${f4(s.medianSsimOrig)} | ${f4(s.medianSsimOut)} | ${f4(s.meanSsimOrig)} |`;
+    return `| ${m} | ${s.fit}/${s.images} | ${s.proportionsKept}/${s.images} | ${s.medianBytes?.toFixed(0)} | ${((s.medianPixels ?? 0) / 1e6).toFixed(2)} MP | ${Number.isFinite(s.medianEncodes) ? s.medianEncodes : "-"} | ${((s.totalMs ?? 0) / 1000).toFixed(2)} s | ${((s.totalCpuMs ?? 0) / 1000).toFixed(2)} s | ${s.medianMs?.toFixed(0)} ms | ${f4(s.medianSsimOrig)} | ${f4(s.medianSsimOut)} | ${f4(s.meanSsimOrig)} |`;
   }),
   "",
-  "| ratio | total time | median SSIM (orig res) | median SSIM (output res) |",
-  "| --- | ---: | ---: | ---: |",
+  "| ratio | total time | total CPU | median SSIM (orig res) | median SSIM (output res) |",
+  "| --- | ---: | ---: | ---: | ---: |",
   ...Object.entries(ratios).map(([k, r]) =>
     r
-      ? `| ${k} | ${r.totalTime.toFixed(3)} | ${r.medianSsimOrig.toFixed(4)} | ${r.medianSsimOut.toFixed(4)} |`
-      : `| ${k} | skipped (no ImageMagick) | - | - |`,
+      ? `| ${k} | ${r.totalTime.toFixed(3)} | ${r.totalCpu.toFixed(3)} | ${r.medianSsimOrig.toFixed(4)} | ${r.medianSsimOut.toFixed(4)} |`
+      : `| ${k} | skipped (no ImageMagick) | - | - | - |`,
   ),
   "",
   `Engine minus naive SSIM (orig res), worst three: ${worseThanNaive

@@ -18,7 +18,8 @@ export function isGrey(source: SourceInfo): boolean {
 
 /**
  * Decode the source once: first frame, EXIF orientation applied, alpha flattened on white, converted
- * to sRGB (CMYK and tagged sources through their ICC profile) or kept grey, 8 bits. When `size` is
+ * to sRGB (CMYK and tagged sources through their ICC profile, unless it is sRGB already) or kept
+ * grey, 8 bits. When `size` is
  * smaller than the displayed source (a caller's box, or more pixels than the budget can ever use),
  * the reduction happens in the same pass with lanczos3, and sharp decodes JPEG and WebP with
  * shrink-on-load, so a 24 MP source never exists in memory at full size.
@@ -29,7 +30,9 @@ export async function decodeSource(
   size: Size,
   limitInputPixels: number,
 ): Promise<Prepared> {
-  let pipeline = sharp(input, { limitInputPixels, pages: 1, sequentialRead: true }).rotate();
+  // A standard sRGB profile converts sRGB to sRGB: skip that identity (icc.ts).
+  const ignoreIcc = source.srgbProfile;
+  let pipeline = sharp(input, { limitInputPixels, pages: 1, sequentialRead: true, ignoreIcc }).rotate();
   if (size.width !== source.displayWidth || size.height !== source.displayHeight) {
     pipeline = pipeline.resize(size.width, size.height, { fit: "fill", kernel: "lanczos3" });
   }

@@ -1,5 +1,6 @@
 import sharp, { type Metadata } from "sharp";
 import { EngineError } from "./errors";
+import { isStandardSrgb } from "./icc";
 
 /** Facts about the source, read from its header only (no pixel decode). */
 export interface SourceInfo {
@@ -15,6 +16,8 @@ export interface SourceInfo {
   hasAlpha: boolean;
   pages: number;
   bytes: number;
+  /** The embedded ICC profile is the standard sRGB one (icc.ts): decoding may skip it. */
+  srgbProfile: boolean;
 }
 
 const REFUSED_FORMATS = new Set(["svg"]);
@@ -53,5 +56,6 @@ export async function probe(input: Buffer, limitInputPixels: number): Promise<So
     hasAlpha: meta.hasAlpha ?? false,
     pages: meta.pages ?? 1,
     bytes: input.length,
+    srgbProfile: meta.space === "srgb" && isStandardSrgb(meta.icc),
   };
 }
