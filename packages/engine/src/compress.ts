@@ -11,7 +11,14 @@ import { canSample, SAMPLE_FACTOR, sampleRows } from "./sample";
 import { checkScale } from "./scale-check";
 import { type SearchResult, searchQuality } from "./search";
 import { searchSampled } from "./search-sampled";
-import { SCREEN_SLACK, type Screen, type SpareResult, spareCandidates, spendSpareBytes } from "./spare";
+import {
+  SCREEN_SLACK,
+  type Screen,
+  type SpareResult,
+  screenVerdict,
+  spareCandidates,
+  spendSpareBytes,
+} from "./spare";
 
 export interface CompressResult {
   jpeg: Buffer;
@@ -168,9 +175,9 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
       timings: { probeMs, prepareMs, encodeMs, totalMs: performance.now() - started },
     });
     // A spare candidate's full-size upper-bound encode costs 70-280 ms; its sample's, a fifth of
-    // that. Only one the sample puts clearly over the budget is dropped.
+    // that. One the sample puts clearly over is dropped; one it puts clearly under skips the full one.
     const screen: Screen | undefined = sample
-      ? async (c) => (await onSample({ ...c, upperBound: true })) * ratio <= opts.maxBytes * SCREEN_SLACK
+      ? async (c) => screenVerdict((await onSample({ ...c, upperBound: true })) * ratio, opts.maxBytes)
       : undefined;
     const spare = async (): Promise<SpareResult> => {
       const candidates = spareCandidates(pixels, opts.qualityCeiling, opts.spareCeiling);

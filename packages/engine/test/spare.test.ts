@@ -6,7 +6,7 @@ import { compress } from "../src/index";
 import { QUALITY_CEILING, SPARE_QUALITY } from "../src/options";
 import type { Prepared } from "../src/prepare";
 import { sampleRows } from "../src/sample";
-import { type SpareCandidate, spareCandidates, spendSpareBytes } from "../src/spare";
+import { type SpareCandidate, screenVerdict, spareCandidates, spendSpareBytes } from "../src/spare";
 import { CORPUS_DIR } from "./corpus";
 
 const corpus = (file: string) => readFile(path.join(CORPUS_DIR, file));
@@ -50,11 +50,33 @@ describe("spare bytes", () => {
       asked.push(`${c.quality}/${upperBound}`);
       return Buffer.alloc(upperBound ? 700 : 650);
     };
-    const screen = async (c: SpareCandidate) => c.quality !== 98;
+    const screen = async (c: SpareCandidate): Promise<"near" | "over"> =>
+      c.quality !== 98 ? "near" : "over";
     const r = await spendSpareBytes(spareCandidates(pixels(3), 95, 98), 800, encode, screen);
     expect(asked).toEqual(["95/true", "95/false"]);
     expect([r.encodes, r.boundEncodes, r.screenedOut]).toEqual([1, 1, 1]);
     expect(r.best?.quality).toBe(95);
+  });
+
+  it("a candidate the screen puts clearly under goes straight to its real encode", async () => {
+    const asked: string[] = [];
+    const sizes: Record<string, number> = { "98/false": 900, "95/false": 650 };
+    const encode = async (c: SpareCandidate, upperBound: boolean) => {
+      asked.push(`${c.quality}/${upperBound}`);
+      return Buffer.alloc(sizes[`${c.quality}/${upperBound}`] ?? 0);
+    };
+    // The screen was wrong about 98 (its real encode is over): the next candidate still gets its turn.
+    const screen = async () => "under" as const;
+    const r = await spendSpareBytes(spareCandidates(pixels(3), 95, 98), 800, encode, screen);
+    expect(asked).toEqual(["98/false", "95/false"]);
+    expect([r.encodes, r.boundEncodes]).toEqual([2, 0]);
+    expect(r.best?.quality).toBe(95);
+    expect(r.best?.bytes.length).toBeLessThanOrEqual(800);
+    expect([screenVerdict(700, 1000), screenVerdict(900, 1000), screenVerdict(1100, 1000)]).toEqual([
+      "under",
+      "near",
+      "over",
+    ]);
   });
 
   it("with a row sample, an image that misses the ceiling makes no upper-bound encodes", async () => {
