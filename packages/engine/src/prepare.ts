@@ -19,10 +19,9 @@ export function isGrey(source: SourceInfo): boolean {
 /**
  * Decode the source once: first frame, EXIF orientation applied, alpha flattened on white, converted
  * to sRGB (CMYK and tagged sources through their ICC profile, unless it is sRGB already) or kept
- * grey, 8 bits. When `size` is
- * smaller than the displayed source (a caller's box, or more pixels than the budget can ever use),
- * the reduction happens in the same pass with lanczos3, and sharp decodes JPEG and WebP with
- * shrink-on-load, so a 24 MP source never exists in memory at full size.
+ * grey, 8 bits. When `size` is smaller than the displayed source (a caller's box, or more pixels than
+ * the budget can ever use), the reduction happens in the same pass with lanczos3, and sharp decodes
+ * JPEG and WebP with shrink-on-load, so a 24 MP source never exists in memory at full size.
  */
 export async function decodeSource(
   input: Buffer,
