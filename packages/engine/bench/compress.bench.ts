@@ -31,6 +31,7 @@ import { parseArgs } from "node:util";
 import sharp, { type OutputInfo, type Sharp } from "sharp";
 import { compress, DEFAULT_MAX_BYTES, EngineError } from "../src/index";
 import { lumaOf, type Plane, ssim } from "../src/metrics/ssim";
+import { isGrey } from "../src/prepare";
 
 const { values } = parseArgs({
   options: {
@@ -316,7 +317,7 @@ for (const file of files) {
     }
     if (engine && !engine.passthrough) {
       const e = engine;
-      const grey = e.source.space === "b-w" || e.source.space === "grey16";
+      const grey = isGrey(e.source);
       const r = await lowerBound(
         input,
         e.width,

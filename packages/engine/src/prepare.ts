@@ -30,8 +30,12 @@ export async function decodeSource(
   limitInputPixels: number,
 ): Promise<Prepared> {
   // A standard sRGB profile converts sRGB to sRGB: skip that identity (icc.ts).
-  const ignoreIcc = source.srgbProfile;
-  let pipeline = sharp(input, { limitInputPixels, pages: 1, sequentialRead: true, ignoreIcc }).rotate();
+  let pipeline = sharp(input, {
+    limitInputPixels,
+    pages: 1,
+    sequentialRead: true,
+    ignoreIcc: source.srgbProfile,
+  }).rotate();
   if (size.width !== source.displayWidth || size.height !== source.displayHeight) {
     pipeline = pipeline.resize(size.width, size.height, { fit: "fill", kernel: "lanczos3" });
   }
