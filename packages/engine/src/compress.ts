@@ -14,8 +14,8 @@ import { searchSampled } from "./search-sampled";
 import {
   SCREEN_SLACK,
   type Screen,
+  type SizePoint,
   type SpareResult,
-  screenVerdict,
   spareCandidates,
   spendSpareBytes,
 } from "./spare";
@@ -177,9 +177,9 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
     // A spare candidate's full-size upper-bound encode costs 70-280 ms; its sample's, a fifth of
     // that. One the sample puts clearly over is dropped; one it puts clearly under skips the full one.
     const screen: Screen | undefined = sample
-      ? async (c) => screenVerdict((await onSample({ ...c, upperBound: true })) * ratio, opts.maxBytes)
+      ? async (c) => (await onSample({ ...c, upperBound: true })) * ratio
       : undefined;
-    const spare = async (): Promise<SpareResult> => {
+    const spare = async (known: SizePoint[]): Promise<SpareResult> => {
       const candidates = spareCandidates(pixels, opts.qualityCeiling, opts.spareCeiling);
       const r = await timed(
         "encode",
@@ -188,6 +188,7 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
           opts.maxBytes,
           (c, upperBound) => encodeJpeg(pixels, { ...c, upperBound }),
           screen,
+          known,
         ),
       );
       encodes += r.encodes;
@@ -203,15 +204,17 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
     let spareTried = false;
     if (start >= opts.qualityCeiling) {
       let worth = true;
+      const atCeiling: SizePoint[] = [];
       if (sample) {
         const q = opts.qualityCeiling;
         const size = await onSample({ quality: q, chroma });
         known.push({ quality: q, size });
         worth = size * ratio <= opts.maxBytes * SCREEN_SLACK;
+        atCeiling.push({ quality: q, chroma, size: size * ratio });
       }
       if (worth) {
         spareTried = true;
-        const r = await spare();
+        const r = await spare(atCeiling);
         if (r.best) return finish(r.best, true);
       }
     }
@@ -239,7 +242,8 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
     if (result.best) {
       // At the ceiling with bytes left: spend them (full chroma, then a higher quality).
       if (result.best.quality >= opts.qualityCeiling && !spareTried) {
-        const r = await spare();
+        const { quality, bytes } = result.best;
+        const r = await spare([{ quality, chroma, size: bytes.length }]);
         if (r.best) return finish(r.best, true);
       }
       return finish(result.best, result.verified);

@@ -7,6 +7,11 @@ export interface SpareCandidate {
   chroma: Chroma;
 }
 
+/** A size known or estimated for a candidate: real, upper-bound or sample-predicted bytes. */
+export interface SizePoint extends SpareCandidate {
+  size: number;
+}
+
 export interface SpareResult {
   best: { quality: number; chroma: Chroma; bytes: Buffer } | undefined;
   /** Real (returnable) encodes made. */
@@ -15,6 +20,8 @@ export interface SpareResult {
   boundEncodes: number;
   /** Candidates passed over on the row sample's word, with no full-size encode at all. */
   screenedOut: number;
+  /** Candidates passed over because a measured neighbour already puts them over the budget. */
+  predictedOut: number;
 }
 
 /** The row sample errs by ~2.5 % (sample.ts): only a prediction this far over counts as "over". */
@@ -26,13 +33,26 @@ export const SCREEN_SLACK = 1.05;
  * mate-gulp.png and mate-arc-transparent.png land at 56 % and 8 % of the budget.
  */
 export const SCREEN_SURE = 0.85;
+/**
+ * With bytes to spare, 4:4:4 at quality q looks about as good as 4:2:0 at q + 2 (SSIM on Y, Cb, Cr,
+ * bench/studies/spare-study.ts): skimage-coffee 4:4:4 q97 0.9905 vs 4:2:0 q99 0.9903, while
+ * anim-ladybird (4:4:4 fits only at 95) and skimage-astronaut (q97) do better in 4:2:0 at 99-100.
+ */
+export const CHROMA_GAP = 2;
+/**
+ * ln(bytes) per quality step at 95-100 ranges 0.11-0.22 (spare-study.ts). A neighbour's size predicts
+ * a candidate's with the flattest slope upwards and the steepest downwards, so a prediction errs
+ * towards "may fit": a wrong skip costs quality, a wrong try only a cheap upper-bound encode.
+ */
+const SLOPE_UP = 0.11;
+const SLOPE_DOWN = 0.22;
 
 /**
- * A cheap first opinion on a candidate (compress.ts asks the row sample): "over" (clearly over the
- * budget: dropped before any full-size encode), "under" (clearly under: the real encode at once) or
- * "near" (the full-size upper bound decides).
+ * A cheap first opinion on a candidate (compress.ts asks the row sample): its predicted full-size
+ * upper-bound bytes. screenVerdict turns that into "over" (dropped before any full-size encode),
+ * "under" (the real encode at once) or "near" (the full-size upper bound decides).
  */
-export type Screen = (c: SpareCandidate) => Promise<"over" | "near" | "under">;
+export type Screen = (c: SpareCandidate) => Promise<number>;
 
 /** The screen's verdict from a predicted full-size upper bound. */
 export function screenVerdict(predicted: number, maxBytes: number): "over" | "near" | "under" {
@@ -41,47 +61,90 @@ export function screenVerdict(predicted: number, maxBytes: number): "over" | "ne
 }
 
 /**
- * What to try, best first, when an image fits at the ceiling with bytes to spare. Full chroma first:
- * where bytes were spare, 4:4:4 beat 4:2:0 (README "Chroma"); then a quality above the ceiling,
- * because mozjpeg at 95 (trellis, its own tables) keeps visibly less than libjpeg at 95 on small
- * images that have room for more (skimage-camera-gray: SSIM 0.985 at 95, 0.994 at 98).
+ * What to try, best first, when an image fits at the ceiling with bytes to spare: every quality from
+ * the spare ceiling down to the ceiling, in 4:4:4 (where bytes were spare, it beat 4:2:0, README
+ * "Chroma") and in 4:2:0 above the ceiling (4:2:0 at the ceiling is what the search already has),
+ * ranked by CHROMA_GAP. Mozjpeg at 95 (trellis, its own tables) keeps visibly less than libjpeg at
+ * 95, and an image with room for 100 should get it (skimage-camera-gray: SSIM 0.985 at 95, 0.999 at
+ * 100). A grey JPEG has one component: only its quality can rise.
  */
 export function spareCandidates(pixels: Prepared, ceiling: number, spareCeiling: number): SpareCandidate[] {
-  const out: SpareCandidate[] = [];
-  if (spareCeiling > ceiling) out.push({ quality: spareCeiling, chroma: "4:4:4" });
-  // A grey JPEG has one component: there is no chroma to add.
-  if (pixels.channels === 3) out.push({ quality: ceiling, chroma: "4:4:4" });
-  return out;
+  const out: (SpareCandidate & { rank: number })[] = [];
+  for (let quality = spareCeiling; quality >= ceiling; quality--) {
+    if (pixels.channels === 3) out.push({ quality, chroma: "4:4:4", rank: quality + CHROMA_GAP + 0.5 });
+    if (quality > ceiling)
+      out.push({ quality, chroma: pixels.channels === 3 ? "4:2:0" : "4:4:4", rank: quality });
+  }
+  return out.sort((a, b) => b.rank - a.rank).map(({ quality, chroma }) => ({ quality, chroma }));
 }
 
 /**
- * Try the candidates best first, each only when the screen (if any) lets it through and its
- * upper-bound encode fits (so the real encode almost surely fits, and one that does not costs only
- * the cheap encode; a candidate the screen puts clearly under needs no upper bound): the first real
- * encode that fits is the answer. One real encode in the usual case.
+ * A candidate's bytes as measured neighbours predict them, or undefined when nothing measured tells:
+ * in ln(bytes), between the neighbours below (the same chroma, or 4:2:0 for 4:4:4: full chroma never
+ * makes fewer bytes) and above (the same chroma) when both exist, else from the one side with its
+ * slope. mate-gulp.png grows 0.4 per step at 95-100, so a slope alone says little from above.
+ */
+export function predictSize(points: SizePoint[], c: SpareCandidate): number | undefined {
+  let below: { quality: number; size: number; estimate: number } | undefined;
+  let above: SizePoint | undefined;
+  for (const p of points) {
+    const sameChroma = p.chroma === c.chroma;
+    if (p.quality <= c.quality && (sameChroma || c.chroma === "4:4:4")) {
+      const estimate = p.size * Math.exp((c.quality - p.quality) * SLOPE_UP);
+      if (!below || estimate > below.estimate) below = { ...p, estimate };
+    } else if (sameChroma && p.quality > c.quality && (!above || p.quality < above.quality)) {
+      above = p;
+    }
+  }
+  if (below && above) {
+    const t = (c.quality - below.quality) / (above.quality - below.quality);
+    return below.size * (above.size / below.size) ** t;
+  }
+  if (below) return below.estimate;
+  return above && above.size * Math.exp((c.quality - above.quality) * SLOPE_DOWN);
+}
+
+/**
+ * Walk the candidates best first. One that a measured neighbour already puts over the budget is
+ * passed over; the screen (if any) drops one it puts clearly over; an upper-bound encode (3-8x
+ * cheaper) must fit before the real encode is made, unless the screen put the candidate clearly under.
+ * The first real encode that fits is the answer: usually the only real encode.
  */
 export async function spendSpareBytes(
   candidates: SpareCandidate[],
   maxBytes: number,
   encode: (c: SpareCandidate, upperBound: boolean) => Promise<Buffer>,
   screen?: Screen,
+  known: SizePoint[] = [],
 ): Promise<SpareResult> {
-  let encodes = 0;
-  let boundEncodes = 0;
-  let screenedOut = 0;
+  const points = [...known];
+  const r: SpareResult = { best: undefined, encodes: 0, boundEncodes: 0, screenedOut: 0, predictedOut: 0 };
   for (const c of candidates) {
-    const verdict = screen ? await screen(c) : "near";
-    if (verdict === "over") {
-      screenedOut++;
+    const predicted = predictSize(points, c);
+    if (predicted !== undefined && predicted > maxBytes * SCREEN_SLACK) {
+      r.predictedOut++;
       continue;
     }
-    if (verdict === "near") {
-      boundEncodes++;
-      if ((await encode(c, true)).length > maxBytes) continue;
+    let verdict: "over" | "near" | "under" = "near";
+    if (screen) {
+      const size = await screen(c);
+      verdict = screenVerdict(size, maxBytes);
+      if (verdict === "over") {
+        points.push({ ...c, size });
+        r.screenedOut++;
+        continue;
+      }
     }
-    encodes++;
+    if (verdict === "near") {
+      r.boundEncodes++;
+      const size = (await encode(c, true)).length;
+      points.push({ ...c, size });
+      if (size > maxBytes) continue;
+    }
+    r.encodes++;
     const bytes = await encode(c, false);
-    if (bytes.length <= maxBytes) return { best: { ...c, bytes }, encodes, boundEncodes, screenedOut };
+    points.push({ ...c, size: bytes.length });
+    if (bytes.length <= maxBytes) return { ...r, best: { ...c, bytes } };
   }
-  return { best: undefined, encodes, boundEncodes, screenedOut };
+  return r;
 }
