@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { slopeAt } from "../src/decide-scale";
+import { searchSampled } from "../src/search-sampled";
+
+/**
+ * A size curve with one quant-table step: `jump` times the bytes from 89 to 90, 3 % per step
+ * elsewhere. The row sample is an eighth of the full image, except that from 90 on the full image
+ * grows `drift` more than its sample does (what a large step does: next-step-study.ts).
+ */
+function curves(jump: number, drift: number) {
+  const curve = (q: number) => 100_000 * (q < 90 ? 1.03 ** (q - 80) : 1.03 ** 9 * jump * 1.03 ** (q - 90));
+  const full = (q: number) => Math.round(curve(q) * (q >= 90 ? 1 + drift : 1));
+  const sample = (q: number) => Math.round(curve(q) / 8);
+  const asked: number[] = [];
+  return {
+    asked,
+    encodeFull: async (q: number) => {
+      asked.push(q);
+      return Buffer.alloc(full(q));
+    },
+    encodeSample: async (q: number) => Buffer.alloc(sample(q)),
+  };
+}
+
+describe("searchSampled", () => {
+  const common = { floor: 60, ceiling: 95, start: 89, slope: slopeAt, ratio: 8 };
+  // 90 predicted 0.8 % under the budget: too close for the first, uncalibrated full encode (aimed
+  // 1 % under), so the search verifies 89 first, then decides on 90 from the calibrated sample.
+  const budgetFor = (jump: number) => Math.round((100_000 * 1.03 ** 9 * jump) / 0.992);
+
+  it("tries q + 1 in full when a small step puts it under the budget", async () => {
+    const c = curves(1.03, 0);
+    const r = await searchSampled({ ...common, ...c, maxBytes: budgetFor(1.03) });
+    expect(c.asked).toEqual([89, 90]);
+    expect(r.best?.quality).toBe(90);
+    expect(r.best?.bytes.length).toBeLessThanOrEqual(budgetFor(1.03));
+  });
+
+  it("does not when a large step leaves less margin than the step's usual error", async () => {
+    // A 25 % step; the full image grows 4 % more than the sample there, as gnome-adwaita's 89 -> 90.
+    const c = curves(1.25, 0.04);
+    const r = await searchSampled({ ...common, ...c, maxBytes: budgetFor(1.25) });
+    expect(c.asked).toEqual([89]);
+    expect(r.best?.quality).toBe(89);
+    expect(r.verified).toBe(false);
+  });
+});
