@@ -7,7 +7,7 @@ import { type CompressOptions, MIN_SIDE, resolveOptions } from "./options";
 import { canPassThrough } from "./passthrough";
 import { decodeSource, type Prepared, resizePixels } from "./prepare";
 import { probe, type SourceInfo } from "./probe";
-import { canSample, SAMPLE_FACTOR, sampleRows } from "./sample";
+import { canSample, SAMPLE_FACTOR, SAMPLE_FACTOR_RESIZED, sampleRows } from "./sample";
 import { checkScale } from "./scale-check";
 import { type SearchResult, searchQuality } from "./search";
 import { searchSampled } from "./search-sampled";
@@ -132,27 +132,28 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
       return bytes.length;
     };
     let known: { quality: number; size: number }[] = [];
+    const resized = pixels.width !== decoded.width || pixels.height !== decoded.height;
     const ratio = sample
-      ? ((pixels.width * pixels.height) / (sample.width * sample.height)) * SAMPLE_FACTOR
+      ? ((pixels.width * pixels.height) / (sample.width * sample.height)) *
+        (resized ? SAMPLE_FACTOR_RESIZED : SAMPLE_FACTOR)
       : 1;
     if (sample) {
       const q = Math.min(TARGET_QUALITY, opts.qualityCeiling);
       const bytes = await onSample({ quality: q, chroma });
       known = [{ quality: q, size: bytes }];
-      const atDecoded = pixels.width === decoded.width && pixels.height === decoded.height;
       const check = checkScale(
         bytes * ratio,
         opts.maxBytes,
         opts.qualityFloor,
         opts.qualityCeiling,
-        atDecoded,
+        !resized,
         !regrown,
       );
       if (!check.keep) {
         const long = Math.max(pixels.width, pixels.height) * Math.sqrt(check.fraction);
         const next = withLongSide(display, Math.min(Math.max(decoded.width, decoded.height), long));
         if (next.width !== pixels.width || next.height !== pixels.height) {
-          if (!atDecoded) regrown = true;
+          if (resized) regrown = true;
           size = next;
           continue;
         }
