@@ -175,11 +175,11 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
       source,
       timings: { probeMs, prepareMs, encodeMs, totalMs: performance.now() - started },
     });
-    // A spare candidate's full-size upper-bound encode costs 70-280 ms; its sample's, a fifth of
-    // that. One the sample puts clearly over is dropped; one it puts clearly under skips the full one.
-    const screen: Screen | undefined = sample
-      ? async (c) => (await onSample({ ...c, upperBound: true })) * ratio
-      : undefined;
+    // A spare candidate's full-size upper-bound encode costs 70-280 ms; its sample's measure-only
+    // encode, a fraction of that, predicts the real encode to ~2.5 % (an upper bound can be 60 % over
+    // it: mate-gulp.png). One the sample puts clearly over is dropped; one it puts under goes straight
+    // to its real encode.
+    const screen: Screen | undefined = sample ? async (c) => (await onSample(c)) * ratio : undefined;
     const spare = async (known: SizePoint[]): Promise<SpareResult> => {
       const candidates = spareCandidates(pixels, opts.qualityCeiling, opts.spareCeiling);
       const r = await timed(
