@@ -7,9 +7,11 @@ import sharp from "sharp";
  * - `sharp.cache(false)`: libvips' operation cache keeps recent decoded images to serve repeated
  *   operations on the same input. The engine never asks twice (it decodes each source once and works
  *   on raw pixels), so the cache would only hold up to 50 MB of pixels per process for nothing.
- * - `sharp.concurrency`: libvips' own worker threads per image. Left at libvips' default (one per
- *   core) unless `VIPS_CONCURRENCY` says otherwise; throughput across images comes from the job limiter
- *   (see limiter.ts), and every running sharp call also holds one libuv thread-pool thread.
+ * - `sharp.concurrency`: libvips' own worker threads per image. Left at sharp's choice: one on glibc
+ *   without jemalloc (this machine; `VIPS_CONCURRENCY` does not override it), one per core elsewhere.
+ *   Two here sped up only CMYK conversion and resizes, and the single-encode lower bound more than
+ *   the engine (README); throughput across images comes from the job limiter (see limiter.ts), and
+ *   every running sharp call also holds one libuv thread-pool thread.
  * - libuv's thread pool (`UV_THREADPOOL_SIZE`, default 4) runs sharp, `dns.lookup`, fs, crypto and
  *   argon2. It is sized at process start only (set it in the environment, or before any pool use), so
  *   the engine cannot grow it; it sizes its job limit to leave threads free instead: see
