@@ -54,7 +54,7 @@ const SLOPE_DOWN = 0.22;
  */
 export type Screen = (c: SpareCandidate) => Promise<number>;
 
-/** The screen's verdict from a predicted full-size size. */
+/** The screen's verdict from a candidate's predicted full-size bytes. */
 export function screenVerdict(predicted: number, maxBytes: number): "over" | "near" | "under" {
   if (predicted > maxBytes * SCREEN_SLACK) return "over";
   return predicted <= maxBytes * SCREEN_SURE ? "under" : "near";
@@ -62,9 +62,9 @@ export function screenVerdict(predicted: number, maxBytes: number): "over" | "ne
 
 /**
  * What to try, best first, when an image fits at the ceiling with bytes to spare: every quality from
- * the spare ceiling down to the ceiling, in 4:4:4 (where bytes were spare, it beat 4:2:0, README
- * "Chroma") and in 4:2:0 above the ceiling (4:2:0 at the ceiling is what the search already has),
- * ranked by CHROMA_GAP. Mozjpeg at 95 (trellis, its own tables) keeps visibly less than libjpeg at
+ * the spare ceiling down to the ceiling, in 4:4:4 (at the same quality it beats 4:2:0 where bytes are
+ * spare, README "Chroma") and in 4:2:0 above the ceiling (4:2:0 at the ceiling is what the search
+ * already has), ranked by CHROMA_GAP. Mozjpeg at 95 (trellis, its own tables) keeps visibly less than libjpeg at
  * 95, and an image with room for 100 should get it (skimage-camera-gray: SSIM 0.985 at 95, 0.999 at
  * 100). A grey JPEG has one component: only its quality can rise.
  */
