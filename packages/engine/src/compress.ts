@@ -12,10 +12,10 @@ import { checkScale } from "./scale-check";
 import { type SearchResult, searchQuality } from "./search";
 import { searchSampled } from "./search-sampled";
 import {
-  SCREEN_SLACK,
   type Screen,
   type SizePoint,
   type SpareResult,
+  screenVerdict,
   spareCandidates,
   spendSpareBytes,
 } from "./spare";
@@ -210,7 +210,7 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
         const q = opts.qualityCeiling;
         const size = await onSample({ quality: q, chroma });
         known.push({ quality: q, size });
-        worth = size * ratio <= opts.maxBytes * SCREEN_SLACK;
+        worth = screenVerdict(size * ratio, opts.maxBytes) !== "over";
         atCeiling.push({ quality: q, chroma, size: size * ratio });
       }
       if (worth) {

@@ -64,16 +64,20 @@ export function screenVerdict(predicted: number, maxBytes: number): "over" | "ne
  * What to try, best first, when an image fits at the ceiling with bytes to spare: every quality from
  * the spare ceiling down to the ceiling, in 4:4:4 (at the same quality it beats 4:2:0 where bytes are
  * spare, README "Chroma") and in 4:2:0 above the ceiling (4:2:0 at the ceiling is what the search
- * already has), ranked by CHROMA_GAP. Mozjpeg at 95 (trellis, its own tables) keeps visibly less than libjpeg at
- * 95, and an image with room for 100 should get it (skimage-camera-gray: SSIM 0.985 at 95, 0.999 at
- * 100). A grey JPEG has one component: only its quality can rise.
+ * already has), ranked by CHROMA_GAP. Mozjpeg at 95 (trellis, its own tables) keeps visibly less
+ * than libjpeg at 95, and an image with room for 100 should get it (skimage-camera-gray: SSIM 0.985
+ * at 95, 0.999 at 100). A grey JPEG has one component: only its quality can rise.
  */
 export function spareCandidates(pixels: Prepared, ceiling: number, spareCeiling: number): SpareCandidate[] {
   const out: (SpareCandidate & { rank: number })[] = [];
   for (let quality = spareCeiling; quality >= ceiling; quality--) {
-    if (pixels.channels === 3) out.push({ quality, chroma: "4:4:4", rank: quality + CHROMA_GAP + 0.5 });
-    if (quality > ceiling)
-      out.push({ quality, chroma: pixels.channels === 3 ? "4:2:0" : "4:4:4", rank: quality });
+    if (pixels.channels === 1) {
+      if (quality > ceiling) out.push({ quality, chroma: "4:4:4", rank: quality });
+      continue;
+    }
+    // Ties go to full chroma: 4:4:4 at q before 4:2:0 at q + CHROMA_GAP.
+    out.push({ quality, chroma: "4:4:4", rank: quality + CHROMA_GAP + 0.5 });
+    if (quality > ceiling) out.push({ quality, chroma: "4:2:0", rank: quality });
   }
   return out.sort((a, b) => b.rank - a.rank).map(({ quality, chroma }) => ({ quality, chroma }));
 }
