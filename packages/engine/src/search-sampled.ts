@@ -74,7 +74,15 @@ export async function searchSampled(input: SampledSearchInput): Promise<SampledS
     // only when the answer is predicted well under the floor): the caller downscales.
     if (!r.best) break;
     const q = r.best.quality;
-    const full = await input.encodeFull(q);
+    // The sample at q + 1 decides whether q + 1 is worth a full encode once q fits: start it beside
+    // the full encode (another libuv thread, another core) rather than after it. Wasted only when q
+    // misses, and then it costs an eighth of an encode.
+    const encoding = input.encodeFull(q);
+    const ahead =
+      q < ceiling && !sampleSizes.has(q + 1) && !tried.some((t) => t.quality === q + 1)
+        ? encodeSample(q + 1)
+        : undefined;
+    const [full] = await Promise.all([encoding, ahead]);
     tried.push({ quality: q, size: full.length });
     factor = full.length / (sampleSizes.get(q) as number);
     if (full.length <= maxBytes) {

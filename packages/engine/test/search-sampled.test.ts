@@ -44,4 +44,29 @@ describe("searchSampled", () => {
     expect(r.best?.quality).toBe(89);
     expect(r.verified).toBe(false);
   });
+
+  it("starts the sample at q + 1 while the full encode at q is still running", async () => {
+    // 10 % per step: the sample search stops at 80 on the prior slope, without encoding 81.
+    const sample = (q: number) => Math.round(1000 * 1.1 ** (q - 80));
+    const maxBytes = Math.round((sample(80) * 8) / 0.98);
+    const events: string[] = [];
+    const r = await searchSampled({
+      ...common,
+      start: 80,
+      maxBytes,
+      encodeFull: async (q) => {
+        events.push(`full ${q} start`);
+        // Resolve on a later turn, so a sample started only after this one would log after "end".
+        await new Promise((done) => setTimeout(done, 5));
+        events.push(`full ${q} end`);
+        return Buffer.alloc(sample(q) * 8);
+      },
+      encodeSample: async (q) => {
+        events.push(`sample ${q}`);
+        return Buffer.alloc(sample(q));
+      },
+    });
+    expect(r.best?.quality).toBe(80);
+    expect(events).toEqual(["sample 80", "full 80 start", "sample 81", "full 80 end"]);
+  });
 });
