@@ -35,9 +35,9 @@ export const SCREEN_SLACK = 1.05;
 export const SCREEN_SURE = 0.97;
 /**
  * An upper-bound encode is never smaller than the real one, and at qualities 95-100 the real encode
- * was 0.56-0.97 of it over the corpus: a bound at most this far over the budget may hide a real encode
+ * was 0.50-0.97 of it over the corpus: a bound at most this far over the budget may hide a real encode
  * that fits, so the real encode decides (skimage-astronaut 4:2:0 q100: bound 1.014, real 0.974 of the
- * budget; the coffee images' 4:4:4 q97: 1.045 and 0.965).
+ * budget; skimage-motorcycle 4:2:0 q97: 1.036 and 0.977).
  */
 export const BOUND_SLACK = 1.05;
 /**

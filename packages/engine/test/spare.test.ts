@@ -192,7 +192,7 @@ describe("spare bytes", () => {
       expect(r.quality).toBeGreaterThan(QUALITY_CEILING);
       // Every candidate ranked above the answer is over the budget in its real encode: the skips by
       // prediction, by the screen and by upper bounds lost nothing that fits (with bounds that had to
-      // fit, astronaut lost 4:2:0 q100 at 0.974 of the budget and coffee 4:4:4 q97 at 0.965).
+      // fit, astronaut lost 4:2:0 q100 at 0.974 of the budget and motorcycle 4:2:0 q97 at 0.977).
       const source = await probe(input, DEFAULT_LIMIT_INPUT_PIXELS);
       const px = await decodeSource(input, source, r, DEFAULT_LIMIT_INPUT_PIXELS);
       const ranked = spareCandidates(px, QUALITY_CEILING, SPARE_QUALITY);
