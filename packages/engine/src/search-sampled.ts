@@ -78,10 +78,8 @@ export async function searchSampled(input: SampledSearchInput): Promise<SampledS
     // the full encode (another libuv thread, another core) rather than after it. Wasted only when q
     // misses, and then it costs an eighth of an encode.
     const encoding = input.encodeFull(q);
-    const ahead =
-      q < ceiling && !sampleSizes.has(q + 1) && !tried.some((t) => t.quality === q + 1)
-        ? encodeSample(q + 1)
-        : undefined;
+    // (A quality encoded in full was chosen on the sample, so its sample size is always known.)
+    const ahead = q < ceiling && !sampleSizes.has(q + 1) ? encodeSample(q + 1) : undefined;
     const [full] = await Promise.all([encoding, ahead]);
     tried.push({ quality: q, size: full.length });
     factor = full.length / (sampleSizes.get(q) as number);
