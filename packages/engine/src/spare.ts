@@ -148,17 +148,17 @@ export async function spendSpareBytes(
         continue;
       }
     }
-    let bound: SizePoint | undefined;
     if (verdict === "near") {
       r.boundEncodes++;
-      bound = { ...c, size: (await encode(c, true)).length };
-      points.push(bound);
-      if (bound.size > maxBytes * BOUND_SLACK) continue;
+      const size = (await encode(c, true)).length;
+      // A bound is kept only for a candidate passed over; otherwise its real size, measured next, is.
+      if (size > maxBytes * BOUND_SLACK) {
+        points.push({ ...c, size });
+        continue;
+      }
     }
     r.encodes++;
     const bytes = await encode(c, false);
-    // The real size replaces the bound: neighbours are predicted from what was measured.
-    if (bound) points.splice(points.indexOf(bound), 1);
     points.push({ ...c, size: bytes.length });
     if (bytes.length <= maxBytes) return { ...r, best: { ...c, bytes } };
   }
