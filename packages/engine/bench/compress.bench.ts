@@ -1,5 +1,5 @@
 /**
- * `pnpm bench:compress [--dir D] [--max-bytes N] [--runs N] [--json out.json] [--only substring]`
+ * `pnpm bench:compress [--dir D] [--max-bytes N] [--runs N] [--json out.json] [--only substring] [--perceptual]`
  *
  * Runs, in one process and one pass over the images, every method on every image of the shared
  * corpus (and of --dir): this engine; the original service's naive algorithm (scale both sides by
@@ -21,9 +21,12 @@
  *
  * SSIM is luma SSIM (src/metrics/ssim.ts) against the source as displayed (oriented, flattened on
  * white, sRGB): "orig" upscales the output back to the source size with lanczos3, "out" compares at
- * the output size with the source downscaled to it. Run it niced on a shared machine.
+ * the output size with the source downscaled to it. With --perceptual (libjxl-devtools installed,
+ * ./perceptual.ts), every output is also scored with butteraugli and SSIMULACRA at the display size
+ * (the source, long side capped at 2560), which see colour and blocking. Run it niced on a shared machine.
  */
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -32,6 +35,7 @@ import sharp, { type OutputInfo, type Sharp } from "sharp";
 import { compress, DEFAULT_MAX_BYTES, EngineError } from "../src/index";
 import { lumaOf, type Plane, ssim } from "../src/metrics/ssim";
 import { isGrey } from "../src/prepare";
+import { displaySize, type PerceptualScore, perceptual, perceptualAvailable } from "./perceptual";
 
 const { values } = parseArgs({
   options: {
@@ -40,8 +44,12 @@ const { values } = parseArgs({
     json: { type: "string" },
     only: { type: "string" },
     runs: { type: "string" },
+    perceptual: { type: "boolean" },
   },
 });
+if (values.perceptual && !perceptualAvailable) {
+  throw new Error("--perceptual needs butteraugli_main and ssimulacra_main (Debian: libjxl-devtools)");
+}
 const here = import.meta.dirname;
 const corpus = path.resolve(process.env.CORPUS_DIR ?? path.join(here, "../../../../shared/corpus/public"));
 const dirs = [corpus, ...(values.dir ?? []).map((d) => path.resolve(d))].filter((d) => existsSync(d));
@@ -65,6 +73,10 @@ interface Outcome {
   ssimOut?: number;
   quality?: number | null;
   note?: string;
+  /** With --perceptual, at the display size (lower is better). */
+  butteraugli?: number;
+  butteraugli3?: number;
+  ssimulacra?: number;
 }
 interface Row {
   file: string;
@@ -212,6 +224,17 @@ async function score(ref: { data: Buffer; info: OutputInfo }, refLuma: Plane, jp
   };
 }
 
+/** Butteraugli and SSIMULACRA of `jpeg` against the source at the display size (perceptual.ts). */
+async function scorePerceptual(shown: { data: Buffer; info: OutputInfo }, jpeg: Buffer) {
+  const { width, height, channels } = shown.info;
+  const { data, info } = await sharp(jpeg)
+    .resize(width, height, { fit: "fill", kernel: "lanczos3" })
+    .toColourspace("srgb")
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return perceptual({ data: shown.data, width, height, channels }, { data, ...info });
+}
+
 // ---------- run ----------
 const files = dirs.flatMap((d) =>
   readdirSync(d)
@@ -261,6 +284,16 @@ for (const file of files) {
     ref = await reference(input);
     row.source = { width: ref.info.width, height: ref.info.height, bytes: input.length };
   } catch {}
+  // The source as displayed, for the perceptual scores; each distinct output is scored once.
+  let shown: { data: Buffer; info: OutputInfo } | undefined;
+  if (values.perceptual && ref && ref.info.width >= 8 && ref.info.height >= 8) {
+    const d = displaySize(ref.info.width, ref.info.height);
+    shown = await sharp(ref.data, { raw: ref.info })
+      .resize(d.width, d.height, { fit: "fill", kernel: "lanczos3" })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+  }
+  const scored = new Map<string, PerceptualScore>();
   const put = async (m: Method, jpeg: Buffer, time: number, extra: Partial<Outcome>) => {
     const meta = await sharp(jpeg).metadata();
     const o: Outcome = {
@@ -277,6 +310,12 @@ for (const file of files) {
         o,
         await score(ref, lumaOf(ref.data, ref.info.width, ref.info.height, ref.info.channels), jpeg),
       );
+    }
+    if (shown) {
+      const key = createHash("sha256").update(jpeg).digest("hex");
+      const p = scored.get(key) ?? (await scorePerceptual(shown, jpeg));
+      scored.set(key, p);
+      Object.assign(o, p);
     }
     row.methods[m] = o;
   };
@@ -419,6 +458,10 @@ for (const m of methods) {
     medianSsimOrig: median(os.map((o) => o.ssimOrig ?? Number.NaN)),
     medianSsimOut: median(os.map((o) => o.ssimOut ?? Number.NaN)),
     meanSsimOrig: os.reduce((a, o) => a + (o.ssimOrig ?? 0), 0) / os.length,
+    medianButteraugli: median(os.map((o) => o.butteraugli ?? Number.NaN)),
+    medianButteraugli3: median(os.map((o) => o.butteraugli3 ?? Number.NaN)),
+    meanButteraugli3: os.reduce((a, o) => a + (o.butteraugli3 ?? 0), 0) / os.length,
+    medianSsimulacra: median(os.map((o) => o.ssimulacra ?? Number.NaN)),
   };
 }
 const e = summary.engine as Record<string, number>;
@@ -468,6 +511,32 @@ const lines = [
     .map((r) => `${r.file} (${r.methods.engine?.error})`)
     .join(", ")}`,
 ];
+if (values.perceptual) {
+  // Per image, engine minus naive in butteraugli's 3-norm: positive is a visibly worse engine output.
+  const vsNaive = common
+    .map((r) => ({
+      file: r.file,
+      d: (r.methods.engine?.butteraugli3 ?? 0) - (r.methods.naive?.butteraugli3 ?? 0),
+    }))
+    .sort((a, b) => b.d - a.d);
+  const f3 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? "-" : x.toFixed(3));
+  lines.push(
+    "",
+    "Perceptual scores at the display size (source long side capped at 2560; lower is better):",
+    "",
+    "| method | median butteraugli (max) | median butteraugli 3-norm | mean butteraugli 3-norm | median SSIMULACRA |",
+    "| --- | ---: | ---: | ---: | ---: |",
+    ...methods.map((m) => {
+      const s = summary[m] as Record<string, number>;
+      return `| ${m} | ${f3(s.medianButteraugli)} | ${f3(s.medianButteraugli3)} | ${f3(s.meanButteraugli3)} | ${s.medianSsimulacra?.toFixed(5)} |`;
+    }),
+    "",
+    `Engine minus naive butteraugli 3-norm, worst three: ${vsNaive
+      .slice(0, 3)
+      .map((w) => `${w.file} ${w.d >= 0 ? "+" : ""}${w.d.toFixed(3)}`)
+      .join(", ")}; engine better on ${vsNaive.filter((w) => w.d < 0).length} of ${vsNaive.length}`,
+  );
+}
 console.log(lines.join("\n"));
 
 const out =

@@ -2,21 +2,33 @@
  * Study behind decide-scale: for each corpus image and a ladder of output sizes, the highest mozjpeg
  * quality that fits the budget and the SSIM that results, at the original resolution (output
  * upscaled back with lanczos3) and at the output resolution. Also records a small preview's encoded
- * sizes, to calibrate the size model. Writes JSON (argument 1, default bench-results/scale-study.json).
+ * sizes, to calibrate the size model. With --perceptual (and libjxl-devtools installed, see
+ * ../perceptual.ts), also butteraugli and SSIMULACRA at the display size (the source, long side capped
+ * at 2560), which see blocking and colour where luma SSIM does not. Encodes use the engine's own
+ * settings (src/encode.ts: trellis from q75). Writes JSON (argument 1, default
+ * bench-results/scale-study.json).
  *
- *   nice -n 10 pnpm exec tsx bench/studies/scale-study.ts [out.json] [--only substring]
+ *   nice -n 10 pnpm exec tsx bench/studies/scale-study.ts [out.json] [--only substring] [--perceptual]
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import sharp, { type OutputInfo } from "sharp";
+import { encodeJpeg } from "../../src/encode";
 import { lumaOf, type Plane, ssim } from "../../src/metrics/ssim";
+import { displaySize, perceptual, perceptualAvailable } from "../perceptual";
 
 sharp.cache(false);
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { only: { type: "string" }, dir: { type: "string" }, "max-bytes": { type: "string" } },
+  options: {
+    only: { type: "string", multiple: true },
+    dir: { type: "string" },
+    "max-bytes": { type: "string" },
+    perceptual: { type: "boolean" },
+  },
 });
+if (values.perceptual && !perceptualAvailable) throw new Error("--perceptual needs libjxl-devtools");
 const dir = values.dir ?? path.resolve(import.meta.dirname, "../../../../../shared/corpus/public");
 const out = positionals[0] ?? "bench-results/scale-study.json";
 const budget = Number(values["max-bytes"] ?? 184_320);
@@ -39,7 +51,8 @@ async function resize(r: Raw, width: number, height: number): Promise<Raw> {
     .toBuffer({ resolveWithObject: true });
   return rawOf(data, info);
 }
-const encode = (r: Raw, q: number) => fromRaw(r).jpeg({ quality: q, mozjpeg: true }).toBuffer();
+const encode = (r: Raw, q: number) =>
+  encodeJpeg({ ...r, channels: r.channels as 1 | 3 }, { quality: q, chroma: "4:2:0" });
 async function decodeJpeg(j: Buffer, width?: number, height?: number): Promise<Plane> {
   let p = sharp(j);
   if (width && height) p = p.resize(width, height, { fit: "fill", kernel: "lanczos3" });
@@ -49,7 +62,7 @@ async function decodeJpeg(j: Buffer, width?: number, height?: number): Promise<P
 
 const files = readdirSync(dir)
   .filter((f) => /\.(jpe?g|png|webp|gif|tiff?)$/i.test(f))
-  .filter((f) => !values.only || f.includes(values.only))
+  .filter((f) => !values.only || values.only.some((o) => f.includes(o)))
   .sort();
 const results: unknown[] = [];
 for (const file of files) {
@@ -68,6 +81,8 @@ for (const file of files) {
   }
   if (src.width * src.height < 64 * 64) continue;
   const original = lumaOf(src.data, src.width, src.height, src.channels);
+  const display = displaySize(src.width, src.height);
+  const shown = values.perceptual ? await resize(src, display.width, display.height) : undefined;
   const pvScale = Math.min(1, Math.sqrt(PREVIEW_PIXELS / (src.width * src.height)));
   const pv = await resize(src, Math.round(src.width * pvScale), Math.round(src.height * pvScale));
   const preview: Record<number, number> = {};
@@ -104,9 +119,18 @@ for (const file of files) {
         ssimOrig: ssim(original, atOrig),
         ssimOut: ssim(lumaOf(r.data, r.width, r.height, r.channels), atOut),
       };
+      if (shown) {
+        const { data, info } = await sharp(j)
+          .resize(display.width, display.height, { fit: "fill", kernel: "lanczos3" })
+          .raw()
+          .toBuffer({ resolveWithObject: true });
+        rung = { ...rung, ...(await perceptual(shown, rawOf(data, info))) };
+      }
     }
     rungs.push(rung);
-    process.stderr.write(`${file} ${s} ${width}x${height} q=${rung.q} ${String(rung.ssimOrig ?? "")}\n`);
+    process.stderr.write(
+      `${file} ${s} ${width}x${height} q=${rung.q} ${String(rung.ssimOrig ?? "")} ${String(rung.butteraugli3 ?? "")}\n`,
+    );
     if (lo >= 92) break; // smaller sizes only lose detail from here
   }
   results.push({
