@@ -7,7 +7,7 @@ import { type Prepared, resizePixels } from "./prepare";
  * Lower quality or downscale? Measured on the corpus (bench/studies/scale-study.ts, README
  * "Downscale or lower quality"): SSIM at the original resolution keeps rising as the size grows,
  * down to qualities around 20-50 (a smaller image loses detail that no quality buys back), so the
- * rule is "the largest size that fits at QUALITY_FLOOR or above" (options.ts says why 60). The plan
+ * rule is "the largest size that fits at QUALITY_FLOOR or above" (options.ts says why 40). The plan
  * aims TARGET_QUALITY a few points above the floor, so a size model that errs by ~15 % still lands
  * the search inside [floor, ceiling].
  */
@@ -16,10 +16,12 @@ export const TARGET_QUALITY = 65;
 export const BETA = 0.87;
 /**
  * d ln(bytes) / d quality: a prior for the search until it has its own secant. Corpus medians:
- * 0.035 between 70 and 85 (p10 0.028, p90 0.044), 0.065 above 85.
+ * 0.035 between 70 and 85 (p10 0.028, p90 0.044), 0.065 above 85; 0.02 below 55 (the full-size
+ * curves of the hardest photos in bench/studies/scale-study.ts, 0.016-0.029 between 31 and 50), where
+ * the floor's check and the search reach since the floor is 40.
  */
 export function slopeAt(quality: number): number {
-  return quality < 70 ? 0.03 : quality < 85 ? 0.035 : 0.065;
+  return quality < 55 ? 0.02 : quality < 70 ? 0.03 : quality < 85 ? 0.035 : 0.065;
 }
 /** The preview's size in pixels: big enough to show texture, cheap to resize and encode. */
 export const PREVIEW_PIXELS = 262_144;

@@ -34,11 +34,15 @@ export const QUALITY_CEILING = 95;
  */
 export const SPARE_QUALITY = 100;
 /**
- * The lowest quality before the engine downscales instead. SSIM at the original resolution favours
- * keeping pixels down to qualities of 20-50 (bench/studies/scale-study.ts); 60 is where mozjpeg's
- * blocking stays mild and what the naive algorithm reached on the corpus's hardest photos.
+ * The lowest quality before the engine downscales instead. Every metric we have keeps the pixels far
+ * lower: on the corpus's hardest photos, SSIM at the original resolution and butteraugli and
+ * SSIMULACRA at the display size all score the full size at q14-43 above every downscale that fits
+ * (bench/studies/scale-study.ts --perceptual; README "Downscale or lower quality?"). Looking at the
+ * pixels draws the line. At q37-43 (plasma-bythewater, plasma-autumn) the full size looks as good as
+ * the downscale or better. At q14-18 (plasma-onestandsout, plasma-eveningglow) it shows blocks in skies
+ * and smooth areas that a downscale's softness does not. (It was 60 before the perceptual scores.)
  */
-export const QUALITY_FLOOR = 60;
+export const QUALITY_FLOOR = 40;
 /**
  * Below 75 mozjpeg's DC trellis draws horizontal lines in smooth areas (mozjpeg #393; measured in
  * bench/studies/dc-trellis-study.ts: 226 streaks over the corpus at 60 with trellis, 49 without,

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { compress, DEFAULT_MAX_BYTES, EngineError } from "../src/index";
+import { compress, DEFAULT_MAX_BYTES, EngineError, QUALITY_FLOOR } from "../src/index";
 import { CORPUS_DIR, corpusEntries } from "./corpus";
 
 /**
@@ -36,7 +36,7 @@ export function corpusInvariants(half: 0 | 1) {
         expect(Math.abs(result.height - (result.width * sh) / sw)).toBeLessThanOrEqual(1);
         expect(Math.abs(result.width - (result.height * sw) / sh)).toBeLessThanOrEqual(1);
         if (!result.passthrough) {
-          expect(result.quality).toBeGreaterThanOrEqual(60);
+          expect(result.quality).toBeGreaterThanOrEqual(QUALITY_FLOOR);
           expect(result.encodes).toBeGreaterThanOrEqual(1);
           expect(out.isProgressive).toBe(true);
         }

@@ -1,6 +1,10 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { TARGET_QUALITY } from "../src/decide-scale";
+import { compress, QUALITY_FLOOR } from "../src/index";
 import { checkScale, GROW_BELOW } from "../src/scale-check";
+import { CORPUS_DIR } from "./corpus";
 
 const budget = 100_000;
 describe("checkScale", () => {
@@ -26,5 +30,24 @@ describe("checkScale", () => {
     if (!grow.keep) expect(grow.fraction).toBeGreaterThan(1);
     expect(checkScale(under, budget, 60, 95, false, false).keep).toBe(true);
     expect(checkScale(budget * 0.97, budget, 60, 95, false, true).keep).toBe(true);
+  });
+});
+
+describe("lower quality or downscale, on real photos", () => {
+  // Both measured in bench/studies/scale-study.ts: the full size scores better than any downscale on
+  // SSIM at the original resolution, butteraugli and SSIMULACRA down to q14; options.ts says why 40.
+  it("keeps the full size of a photo that fits between the floor and 60 (plasma-autumn: q43)", async () => {
+    const input = await readFile(path.join(CORPUS_DIR, "plasma-autumn.jpg"));
+    const r = await compress(input);
+    expect([r.width, r.height]).toEqual([2560, 1600]);
+    expect(r.quality).toBeGreaterThanOrEqual(QUALITY_FLOOR);
+    expect(r.quality).toBeLessThan(60);
+  });
+
+  it("downscales a photo whose full size would need a quality below the floor (plasma-path: q18)", async () => {
+    const input = await readFile(path.join(CORPUS_DIR, "plasma-path.jpg"));
+    const r = await compress(input);
+    expect(r.width).toBeLessThan(2560);
+    expect(r.quality).toBeGreaterThanOrEqual(QUALITY_FLOOR);
   });
 });
