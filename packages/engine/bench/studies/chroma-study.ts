@@ -4,27 +4,41 @@
  * by SSIM on Y, Cb and Cr at the output resolution, combined as 0.8 Y + 0.1 Cb + 0.1 Cr; beside the
  * content measure chromaDetail (what 2x2 chroma averaging removes).
  *
- *   nice -n 10 pnpm exec tsx bench/studies/chroma-study.ts [--dir D] [--long 1280] [--max-bytes N]
+ * With --perceptual (libjxl-devtools, ../perceptual.ts), also butteraugli's 3-norm and SSIMULACRA of
+ * each, which see colour where luma SSIM does not. Encodes use the engine's settings (src/encode.ts).
+ *
+ *   nice -n 10 pnpm exec tsx bench/studies/chroma-study.ts [--dir D] [--long 1280] [--max-bytes N] [--perceptual]
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import sharp, { type OutputInfo } from "sharp";
+import { encodeJpeg } from "../../src/encode";
 import { chromaDetail, chromaPlanes } from "../../src/metrics/chroma-detail";
 import { lumaOf, ssim } from "../../src/metrics/ssim";
+import { perceptual, perceptualAvailable } from "../perceptual";
 
 sharp.cache(false);
 const { values } = parseArgs({
-  options: { dir: { type: "string" }, long: { type: "string" }, "max-bytes": { type: "string" } },
+  options: {
+    dir: { type: "string" },
+    long: { type: "string" },
+    "max-bytes": { type: "string" },
+    perceptual: { type: "boolean" },
+  },
 });
 const dir = values.dir ?? path.resolve(import.meta.dirname, "../../../../../shared/corpus/public");
 const LONG = Number(values.long ?? 1280);
 const budget = Number(values["max-bytes"] ?? 184_320);
 
+if (values.perceptual && !perceptualAvailable) throw new Error("--perceptual needs libjxl-devtools");
+const seenHead = values.perceptual ? " butteraugli3/SSIMULACRA 420 vs 444 |" : "";
 console.log(
-  "| image | size | chromaDetail | q 4:2:0 | q 4:4:4 | Y 420/444 | Cb+Cr 420/444 | combined 420 | combined 444 |",
+  `| image | size | chromaDetail | q 4:2:0 | q 4:4:4 | Y 420/444 | Cb+Cr 420/444 | combined 420 | combined 444 |${seenHead}`,
 );
-console.log("| --- | --- | ---: | ---: | ---: | --- | --- | ---: | ---: |");
+console.log(
+  `| --- | --- | ---: | ---: | ---: | --- | --- | ---: | ---: |${values.perceptual ? " --- |" : ""}`,
+);
 for (const file of readdirSync(dir)
   .filter((f) => /\.(jpe?g|png|webp|gif)$/i.test(f))
   .sort()) {
@@ -47,12 +61,13 @@ for (const file of readdirSync(dir)
   const c0 = chromaPlanes(data, info.width, info.height, info.channels);
   const cells: string[] = [];
   const combined: number[] = [];
+  const seen: string[] = [];
   const qs: number[] = [];
   const ys: string[] = [];
   const cs: string[] = [];
   for (const chroma of ["4:2:0", "4:4:4"] as const) {
     const enc = (q: number) =>
-      sharp(data, { raw: info }).jpeg({ quality: q, mozjpeg: true, chromaSubsampling: chroma }).toBuffer();
+      encodeJpeg({ data, width: info.width, height: info.height, channels: 3 }, { quality: q, chroma });
     let lo = 9;
     let hi = 99;
     let best: Buffer | undefined;
@@ -78,6 +93,10 @@ for (const file of readdirSync(dir)
     ys.push(y.toFixed(4));
     cs.push(((cb + cr) / 2).toFixed(4));
     combined.push(0.8 * y + 0.1 * cb + 0.1 * cr);
+    if (values.perceptual) {
+      const p = await perceptual({ data, ...info }, { data: d.data, ...d.info });
+      seen.push(`${p.butteraugli3.toFixed(3)}/${p.ssimulacra.toFixed(4)}`);
+    }
   }
   cells.push(
     file,
@@ -89,5 +108,6 @@ for (const file of readdirSync(dir)
     cs.join("/"),
   );
   cells.push((combined[0] ?? 0).toFixed(4), (combined[1] ?? 0).toFixed(4));
+  if (values.perceptual) cells.push(seen.join(" vs "));
   console.log(`| ${cells.join(" | ")} |`);
 }

@@ -2,9 +2,11 @@
  * Study behind spare.ts: how to spend the bytes of an image that fits at the ceiling (95) with room
  * left. For every corpus image the engine answers at the ceiling or above, at the engine's output
  * size: bytes and SSIM (Y, and 0.8 Y + 0.1 Cb + 0.1 Cr as in chroma-study.ts) of the engine's own
- * encode at every quality 95-100 in 4:2:0 and 4:4:4, "-" where it does not fit the budget.
+ * encode at every quality 95-100 in 4:2:0 and 4:4:4, "-" where it does not fit the budget. With
+ * --perceptual (libjxl-devtools, ../perceptual.ts), also butteraugli's 3-norm and SSIMULACRA, which
+ * see the colour that luma SSIM does not.
  *
- *   nice -n 10 pnpm exec tsx bench/studies/spare-study.ts [--dir D] [--max-bytes N]
+ *   nice -n 10 pnpm exec tsx bench/studies/spare-study.ts [--dir D] [--max-bytes N] [--perceptual]
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -16,8 +18,12 @@ import { lumaOf, ssim } from "../../src/metrics/ssim";
 import { decodeSource } from "../../src/prepare";
 import { probe } from "../../src/probe";
 import { sharp } from "../../src/runtime";
+import { perceptual, perceptualAvailable } from "../perceptual";
 
-const { values } = parseArgs({ options: { dir: { type: "string" }, "max-bytes": { type: "string" } } });
+const { values } = parseArgs({
+  options: { dir: { type: "string" }, "max-bytes": { type: "string" }, perceptual: { type: "boolean" } },
+});
+if (values.perceptual && !perceptualAvailable) throw new Error("--perceptual needs libjxl-devtools");
 const dir = values.dir ?? path.resolve(import.meta.dirname, "../../../../../shared/corpus/public");
 const budget = Number(values["max-bytes"] ?? 184_320);
 const LIMIT = 50_000_000;
@@ -51,7 +57,12 @@ for (const file of readdirSync(dir)
         const c = chromaPlanes(d.data, d.info.width, d.info.height, d.info.channels);
         combined = 0.8 * y + 0.1 * ssim(c0.cb, c.cb) + 0.1 * ssim(c0.cr, c.cr);
       }
-      cells.push(`${Math.round(jpeg.length / 1024)}K ${y.toFixed(4)}/${combined.toFixed(4)}`);
+      let seen = "";
+      if (values.perceptual) {
+        const p = await perceptual(pixels, { data: d.data, ...d.info });
+        seen = ` ${p.butteraugli3.toFixed(3)}/${p.ssimulacra.toFixed(4)}`;
+      }
+      cells.push(`${Math.round(jpeg.length / 1024)}K ${y.toFixed(4)}/${combined.toFixed(4)}${seen}`);
     }
   }
   const engine = `q${result.quality} ${result.chroma}`;
