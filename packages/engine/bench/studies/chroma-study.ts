@@ -9,14 +9,14 @@
  *
  *   nice -n 10 pnpm exec tsx bench/studies/chroma-study.ts [--dir D] [--long 1280] [--max-bytes N] [--perceptual]
  */
-import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import sharp, { type OutputInfo } from "sharp";
+import sharp from "sharp";
 import { encodeJpeg } from "../../src/encode";
 import { chromaDetail, chromaPlanes } from "../../src/metrics/chroma-detail";
 import { lumaOf, ssim } from "../../src/metrics/ssim";
 import { perceptual, perceptualAvailable } from "../perceptual";
+import { CORPUS, displayedAt, highestFitting, imageFiles } from "./study-kit";
 
 sharp.cache(false);
 const { values } = parseArgs({
@@ -27,7 +27,7 @@ const { values } = parseArgs({
     perceptual: { type: "boolean" },
   },
 });
-const dir = values.dir ?? path.resolve(import.meta.dirname, "../../../../../shared/corpus/public");
+const dir = values.dir ?? CORPUS;
 const LONG = Number(values.long ?? 1280);
 const budget = Number(values["max-bytes"] ?? 184_320);
 
@@ -39,23 +39,10 @@ console.log(
 console.log(
   `| --- | --- | ---: | ---: | ---: | --- | --- | ---: | ---: |${values.perceptual ? " --- |" : ""}`,
 );
-for (const file of readdirSync(dir)
-  .filter((f) => /\.(jpe?g|png|webp|gif)$/i.test(f))
-  .sort()) {
-  let raw: { data: Buffer; info: OutputInfo };
-  try {
-    raw = await sharp(readFileSync(path.join(dir, file)), { pages: 1 })
-      .rotate()
-      .resize(LONG, LONG, { fit: "inside", withoutEnlargement: true, kernel: "lanczos3" })
-      .flatten({ background: "#ffffff" })
-      .toColourspace("srgb")
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-  } catch {
-    continue;
-  }
+for (const file of imageFiles(dir)) {
+  const raw = await displayedAt(path.join(dir, file), LONG);
+  if (!raw) continue;
   const { data, info } = raw;
-  if (info.width < 64 || info.height < 64) continue;
   const detail = chromaDetail(data, info.width, info.height, info.channels);
   const y0 = lumaOf(data, info.width, info.height, info.channels);
   const c0 = chromaPlanes(data, info.width, info.height, info.channels);
@@ -68,28 +55,18 @@ for (const file of readdirSync(dir)
   for (const chroma of ["4:2:0", "4:4:4"] as const) {
     const enc = (q: number) =>
       encodeJpeg({ data, width: info.width, height: info.height, channels: 3 }, { quality: q, chroma });
-    let lo = 9;
-    let hi = 99;
-    let best: Buffer | undefined;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >> 1;
-      const j = await enc(mid);
-      if (j.length <= budget) {
-        lo = mid;
-        best = j;
-      } else hi = mid;
-    }
-    if (!best) {
+    const fit = await highestFitting(enc, budget, 10, 98);
+    if (!fit) {
       qs.push(Number.NaN);
       combined.push(Number.NaN);
       continue;
     }
-    const d = await sharp(best).raw().toBuffer({ resolveWithObject: true });
+    const d = await sharp(fit.jpeg).raw().toBuffer({ resolveWithObject: true });
     const y = ssim(y0, lumaOf(d.data, d.info.width, d.info.height, d.info.channels));
     const c = chromaPlanes(d.data, d.info.width, d.info.height, d.info.channels);
     const cb = ssim(c0.cb, c.cb);
     const cr = ssim(c0.cr, c.cr);
-    qs.push(lo);
+    qs.push(fit.quality);
     ys.push(y.toFixed(4));
     cs.push(((cb + cr) / 2).toFixed(4));
     combined.push(0.8 * y + 0.1 * cb + 0.1 * cr);

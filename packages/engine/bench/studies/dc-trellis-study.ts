@@ -7,15 +7,15 @@
  *
  *   nice -n 10 pnpm exec tsx bench/studies/dc-trellis-study.ts [--dir D] [--long 1280]
  */
-import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import sharp, { type OutputInfo } from "sharp";
+import sharp from "sharp";
 import { lumaOf, type Plane } from "../../src/metrics/ssim";
+import { CORPUS, displayedAt, imageFiles } from "./study-kit";
 
 sharp.cache(false);
 const { values } = parseArgs({ options: { dir: { type: "string" }, long: { type: "string" } } });
-const dir = values.dir ?? path.resolve(import.meta.dirname, "../../../../../shared/corpus/public");
+const dir = values.dir ?? CORPUS;
 const LONG = Number(values.long ?? 1280);
 const QUALITIES = [30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80];
 const RUN = 8;
@@ -65,26 +65,13 @@ function streaks(orig: ReturnType<typeof blockStats>, out: ReturnType<typeof blo
   return count;
 }
 
-const files = readdirSync(dir)
-  .filter((f) => /\.(jpe?g|png|webp|gif)$/i.test(f))
-  .sort();
+const files = imageFiles(dir);
 const totals = new Map<string, number>();
 const worst = new Map<string, string>();
 for (const file of files) {
-  let raw: { data: Buffer; info: OutputInfo };
-  try {
-    raw = await sharp(readFileSync(path.join(dir, file)), { pages: 1 })
-      .rotate()
-      .resize(LONG, LONG, { fit: "inside", withoutEnlargement: true, kernel: "lanczos3" })
-      .flatten({ background: "#ffffff" })
-      .toColourspace("srgb")
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-  } catch {
-    continue;
-  }
+  const raw = await displayedAt(path.join(dir, file), LONG);
+  if (!raw) continue;
   const { data, info } = raw;
-  if (info.width < 64 || info.height < 64) continue;
   const orig = blockStats(lumaOf(data, info.width, info.height, info.channels));
   const row: string[] = [];
   for (const q of QUALITIES) {

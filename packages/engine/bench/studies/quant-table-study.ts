@@ -8,14 +8,14 @@
  *
  *   nice -n 10 pnpm exec tsx bench/studies/quant-table-study.ts [--tables 0,3,7] [--long 2560] [--only s]
  */
-import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import sharp, { type OutputInfo } from "sharp";
+import sharp from "sharp";
 import { chromaPlanes } from "../../src/metrics/chroma-detail";
 import { lumaOf, ssim } from "../../src/metrics/ssim";
 import { TRELLIS_MIN_QUALITY } from "../../src/options";
 import { perceptual, perceptualAvailable } from "../perceptual";
+import { CORPUS, displayedAt, highestFitting, imageFiles } from "./study-kit";
 
 sharp.cache(false);
 const { values } = parseArgs({
@@ -27,7 +27,7 @@ const { values } = parseArgs({
     only: { type: "string" },
   },
 });
-const dir = values.dir ?? path.resolve(import.meta.dirname, "../../../../../shared/corpus/public");
+const dir = values.dir ?? CORPUS;
 const LONG = Number(values.long ?? 2560);
 const budget = Number(values["max-bytes"] ?? 184_320);
 const tables = (values.tables ?? "0,2,3,4,7,8").split(",").map(Number);
@@ -39,24 +39,10 @@ console.log(
   `| image | size | ${tables.map((t) => `table ${t}: q, Y SSIM, YCC SSIM, butteraugli3, SSIMULACRA`).join(" | ")} |`,
 );
 console.log(`| --- | --- | ${tables.map(() => "---").join(" | ")} |`);
-for (const file of readdirSync(dir)
-  .filter((f) => /\.(jpe?g|png|webp|gif)$/i.test(f))
-  .filter((f) => !values.only || f.includes(values.only))
-  .sort()) {
-  let raw: { data: Buffer; info: OutputInfo };
-  try {
-    raw = await sharp(readFileSync(path.join(dir, file)), { pages: 1 })
-      .rotate()
-      .resize(LONG, LONG, { fit: "inside", withoutEnlargement: true, kernel: "lanczos3" })
-      .flatten({ background: "#ffffff" })
-      .toColourspace("srgb")
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-  } catch {
-    continue;
-  }
+for (const file of imageFiles(dir, values.only)) {
+  const raw = await displayedAt(path.join(dir, file), LONG);
+  if (!raw) continue;
   const { data, info } = raw;
-  if (info.width < 64 || info.height < 64) continue;
   const y0 = lumaOf(data, info.width, info.height, info.channels);
   const c0 = chromaPlanes(data, info.width, info.height, info.channels);
   const cells: string[] = [];
@@ -73,21 +59,12 @@ for (const file of readdirSync(dir)
           quantisationTable: table,
         })
         .toBuffer();
-    // The highest quality in [10, 100] that fits, by bisection (size is nearly monotone in quality).
-    let lo = 9;
-    let hi = 101;
-    let best: Buffer | undefined;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >> 1;
-      const b = await enc(mid);
-      if (b.length <= budget) [lo, best] = [mid, b];
-      else hi = mid;
-    }
-    if (!best) {
+    const fit = await highestFitting(enc, budget);
+    if (!fit) {
       cells.push("-");
       continue;
     }
-    const d = await sharp(best).toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
+    const d = await sharp(fit.jpeg).toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
     const y = ssim(y0, lumaOf(d.data, d.info.width, d.info.height, d.info.channels));
     const c = chromaPlanes(d.data, d.info.width, d.info.height, d.info.channels);
     const ycc = 0.8 * y + 0.1 * ssim(c0.cb, c.cb) + 0.1 * ssim(c0.cr, c.cr);
@@ -96,7 +73,7 @@ for (const file of readdirSync(dir)
       : { butteraugli3: Number.NaN, ssimulacra: Number.NaN };
     scores.set(table, { y, ycc, ba: p.butteraugli3, sc: p.ssimulacra });
     cells.push(
-      `q${lo} ${y.toFixed(4)} ${ycc.toFixed(4)} ${p.butteraugli3.toFixed(3)} ${p.ssimulacra.toFixed(5)}`,
+      `q${fit.quality} ${y.toFixed(4)} ${ycc.toFixed(4)} ${p.butteraugli3.toFixed(3)} ${p.ssimulacra.toFixed(5)}`,
     );
   }
   console.log(`| ${file} | ${info.width}x${info.height} | ${cells.join(" | ")} |`);
