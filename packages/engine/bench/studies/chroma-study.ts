@@ -16,14 +16,12 @@ import { encodeJpeg } from "../../src/encode";
 import { chromaDetail, chromaPlanes } from "../../src/metrics/chroma-detail";
 import { lumaOf, ssim } from "../../src/metrics/ssim";
 import { perceptual, perceptualAvailable } from "../perceptual";
-import { CORPUS, displayedAt, highestFitting, imageFiles } from "./study-kit";
+import { CORPUS, displayedAt, highestFitting, imageFiles, STUDY_OPTIONS } from "./study-kit";
 
 sharp.cache(false);
 const { values } = parseArgs({
   options: {
-    dir: { type: "string" },
-    long: { type: "string" },
-    "max-bytes": { type: "string" },
+    ...STUDY_OPTIONS,
     perceptual: { type: "boolean" },
   },
 });

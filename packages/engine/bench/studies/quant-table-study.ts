@@ -15,14 +15,12 @@ import { chromaPlanes } from "../../src/metrics/chroma-detail";
 import { lumaOf, ssim } from "../../src/metrics/ssim";
 import { TRELLIS_MIN_QUALITY } from "../../src/options";
 import { perceptual, perceptualAvailable } from "../perceptual";
-import { CORPUS, displayedAt, highestFitting, imageFiles } from "./study-kit";
+import { CORPUS, displayedAt, highestFitting, imageFiles, STUDY_OPTIONS } from "./study-kit";
 
 sharp.cache(false);
 const { values } = parseArgs({
   options: {
-    dir: { type: "string" },
-    long: { type: "string" },
-    "max-bytes": { type: "string" },
+    ...STUDY_OPTIONS,
     tables: { type: "string" },
     only: { type: "string" },
   },

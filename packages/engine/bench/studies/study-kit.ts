@@ -8,6 +8,13 @@ import sharp, { type OutputInfo } from "sharp";
 
 export const CORPUS = path.resolve(import.meta.dirname, "../../../../../shared/corpus/public");
 
+/** The command-line options every corpus-at-a-size study takes (node:util parseArgs). */
+export const STUDY_OPTIONS = {
+  dir: { type: "string" },
+  long: { type: "string" },
+  "max-bytes": { type: "string" },
+} as const;
+
 /** Image files in `dir`, sorted; with `only`, those whose name contains one of its strings. */
 export function imageFiles(dir: string, only?: string | string[]): string[] {
   const wanted = only === undefined ? undefined : [only].flat();
