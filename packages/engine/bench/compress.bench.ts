@@ -35,7 +35,7 @@ import sharp, { type OutputInfo, type Sharp } from "sharp";
 import { compress, DEFAULT_MAX_BYTES, EngineError } from "../src/index";
 import { lumaOf, type Plane, ssim } from "../src/metrics/ssim";
 import { isGrey } from "../src/prepare";
-import { displaySize, type PerceptualScore, perceptual, perceptualAvailable } from "./perceptual";
+import { displaySize, type PerceptualScore, perceptual, requirePerceptual } from "./perceptual";
 
 const { values } = parseArgs({
   options: {
@@ -47,9 +47,7 @@ const { values } = parseArgs({
     perceptual: { type: "boolean" },
   },
 });
-if (values.perceptual && !perceptualAvailable) {
-  throw new Error("--perceptual needs butteraugli_main and ssimulacra_main (Debian: libjxl-devtools)");
-}
+requirePerceptual(values.perceptual);
 const here = import.meta.dirname;
 const corpus = path.resolve(process.env.CORPUS_DIR ?? path.join(here, "../../../../shared/corpus/public"));
 const dirs = [corpus, ...(values.dir ?? []).map((d) => path.resolve(d))].filter((d) => existsSync(d));

@@ -41,6 +41,13 @@ function installed(cmd: string): boolean {
 }
 export const perceptualAvailable = installed("butteraugli_main") && installed("ssimulacra_main");
 
+/** For a `--perceptual` flag: stop at once, saying what to install, rather than after an hour of encodes. */
+export function requirePerceptual(asked: boolean | undefined) {
+  if (asked && !perceptualAvailable) {
+    throw new Error("--perceptual needs butteraugli_main and ssimulacra_main (Debian: libjxl-devtools)");
+  }
+}
+
 /** Raw pixels as sRGB PNG (fast deflate: the file is read once). */
 async function toPng(r: Raw, file: string) {
   let img = sharp(r.data, { raw: { width: r.width, height: r.height, channels: r.channels as 1 | 3 } });

@@ -15,7 +15,7 @@ import sharp from "sharp";
 import { encodeJpeg } from "../../src/encode";
 import { chromaDetail, chromaPlanes } from "../../src/metrics/chroma-detail";
 import { lumaOf, ssim } from "../../src/metrics/ssim";
-import { perceptual, perceptualAvailable } from "../perceptual";
+import { perceptual, requirePerceptual } from "../perceptual";
 import { CORPUS, displayedAt, highestFitting, imageFiles, STUDY_OPTIONS } from "./study-kit";
 
 sharp.cache(false);
@@ -29,7 +29,7 @@ const dir = values.dir ?? CORPUS;
 const LONG = Number(values.long ?? 1280);
 const budget = Number(values["max-bytes"] ?? 184_320);
 
-if (values.perceptual && !perceptualAvailable) throw new Error("--perceptual needs libjxl-devtools");
+requirePerceptual(values.perceptual);
 const seenHead = values.perceptual ? " butteraugli3/SSIMULACRA 420 vs 444 |" : "";
 console.log(
   `| image | size | chromaDetail | q 4:2:0 | q 4:4:4 | Y 420/444 | Cb+Cr 420/444 | combined 420 | combined 444 |${seenHead}`,

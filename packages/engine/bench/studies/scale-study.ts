@@ -16,7 +16,8 @@ import { parseArgs } from "node:util";
 import sharp, { type OutputInfo } from "sharp";
 import { encodeJpeg } from "../../src/encode";
 import { lumaOf, type Plane, ssim } from "../../src/metrics/ssim";
-import { displaySize, perceptual, perceptualAvailable } from "../perceptual";
+import { displaySize, perceptual, requirePerceptual } from "../perceptual";
+import { CORPUS } from "./study-kit";
 
 sharp.cache(false);
 const { values, positionals } = parseArgs({
@@ -28,8 +29,8 @@ const { values, positionals } = parseArgs({
     perceptual: { type: "boolean" },
   },
 });
-if (values.perceptual && !perceptualAvailable) throw new Error("--perceptual needs libjxl-devtools");
-const dir = values.dir ?? path.resolve(import.meta.dirname, "../../../../../shared/corpus/public");
+requirePerceptual(values.perceptual);
+const dir = values.dir ?? CORPUS;
 const out = positionals[0] ?? "bench-results/scale-study.json";
 const budget = Number(values["max-bytes"] ?? 184_320);
 const LADDER = [1, 0.85, 0.72, 0.61, 0.52, 0.44, 0.37, 0.31, 0.26, 0.22];

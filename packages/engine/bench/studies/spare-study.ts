@@ -8,7 +8,7 @@
  *
  *   nice -n 10 pnpm exec tsx bench/studies/spare-study.ts [--dir D] [--max-bytes N] [--perceptual]
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { compress } from "../../src/compress";
@@ -18,22 +18,21 @@ import { lumaOf, ssim } from "../../src/metrics/ssim";
 import { decodeSource } from "../../src/prepare";
 import { probe } from "../../src/probe";
 import { sharp } from "../../src/runtime";
-import { perceptual, perceptualAvailable } from "../perceptual";
+import { perceptual, requirePerceptual } from "../perceptual";
+import { CORPUS, imageFiles } from "./study-kit";
 
 const { values } = parseArgs({
   options: { dir: { type: "string" }, "max-bytes": { type: "string" }, perceptual: { type: "boolean" } },
 });
-if (values.perceptual && !perceptualAvailable) throw new Error("--perceptual needs libjxl-devtools");
-const dir = values.dir ?? path.resolve(import.meta.dirname, "../../../../../shared/corpus/public");
+requirePerceptual(values.perceptual);
+const dir = values.dir ?? CORPUS;
 const budget = Number(values["max-bytes"] ?? 184_320);
 const LIMIT = 50_000_000;
 const QUALITIES = [95, 96, 97, 98, 99, 100];
 
 console.log(`| image | size | engine | ${QUALITIES.map((q) => `q${q} 4:2:0 | q${q} 4:4:4`).join(" | ")} |`);
 console.log(`| --- | --- | --- | ${QUALITIES.map(() => "---: | ---:").join(" | ")} |`);
-for (const file of readdirSync(dir)
-  .filter((f) => /\.(jpe?g|png|webp|gif)$/i.test(f))
-  .sort()) {
+for (const file of imageFiles(dir)) {
   const input = readFileSync(path.join(dir, file));
   const result = await compress(input, { maxBytes: budget }).catch(() => undefined);
   if (!result || result.passthrough || (result.quality ?? 0) < 95) continue;
