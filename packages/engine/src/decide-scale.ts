@@ -16,9 +16,9 @@ export const TARGET_QUALITY = 65;
 export const BETA = 0.87;
 /**
  * d ln(bytes) / d quality: a prior for the search until it has its own secant. Corpus medians:
- * 0.035 between 70 and 85 (p10 0.028, p90 0.044), 0.065 above 85; 0.02 below 55 (the full-size
- * curves of the hardest photos in bench/studies/scale-study.ts, 0.016-0.029 between 31 and 50), where
- * the floor's check and the search reach since the floor is 40.
+ * 0.035 between 70 and 85 (p10 0.028, p90 0.044), 0.065 above 85; 0.02 below 55, a range the floor
+ * check and the search reach now that the floor is 40 (the full-size curves of the hardest photos in
+ * bench/studies/scale-study.ts: 0.016-0.029 between 31 and 50).
  */
 export function slopeAt(quality: number): number {
   return quality < 55 ? 0.02 : quality < 70 ? 0.03 : quality < 85 ? 0.035 : 0.065;
