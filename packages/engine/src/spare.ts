@@ -44,6 +44,8 @@ export const BOUND_SLACK = 1.05;
  * With bytes to spare, 4:4:4 at quality q looks about as good as 4:2:0 at q + 2 (SSIM on Y, Cb, Cr,
  * bench/studies/spare-study.ts): skimage-coffee 4:4:4 q97 0.9905 vs 4:2:0 q99 0.9903, while
  * anim-ladybird (4:4:4 fits only at 95) and skimage-astronaut (q97) do better in 4:2:0 at 99-100.
+ * butteraugli and SSIMULACRA (spare-study.ts --perceptual) pull one image each way: skimage-coffee
+ * towards a wider gap, mate-gulp towards a narrower one.
  */
 export const CHROMA_GAP = 2;
 /**
