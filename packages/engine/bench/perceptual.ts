@@ -64,8 +64,11 @@ export async function perceptual(reference: Raw, distorted: Raw): Promise<Percep
   try {
     const [a, b] = [path.join(dir, "ref.png"), path.join(dir, "dist.png")];
     await Promise.all([toPng(reference, a), toPng(distorted, b)]);
-    const ba = (await run("butteraugli_main", [a, b])).stdout;
-    const sc = (await run("ssimulacra_main", [a, b])).stdout;
+    // Two processes, one core each.
+    const [{ stdout: ba }, { stdout: sc }] = await Promise.all([
+      run("butteraugli_main", [a, b]),
+      run("ssimulacra_main", [a, b]),
+    ]);
     const butteraugli = Number(ba.split("\n")[0]);
     const butteraugli3 = Number(/3-norm:\s*([\d.]+)/.exec(ba)?.[1]);
     const ssimulacra = Number(sc.trim());
