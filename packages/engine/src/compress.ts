@@ -180,7 +180,8 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
     // it: mate-gulp.png). One the sample puts clearly over is dropped; one it puts under goes straight
     // to its real encode.
     const screen: Screen | undefined = sample ? async (c) => (await onSample(c)) * ratio : undefined;
-    const spare = async (known: SizePoint[]): Promise<SpareResult> => {
+    // `measured`: full-size bytes already known for spare candidates (not the sample sizes in `known`).
+    const spare = async (measured: SizePoint[]): Promise<SpareResult> => {
       const candidates = spareCandidates(pixels, opts.qualityCeiling, opts.spareCeiling);
       const r = await timed(
         "encode",
@@ -189,7 +190,7 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
           opts.maxBytes,
           (c, upperBound) => encodeJpeg(pixels, { ...c, upperBound }),
           screen,
-          known,
+          measured,
         ),
       );
       encodes += r.encodes;
