@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Config } from "@belfoot/config";
 import { freePort, startEmbeddedPostgres } from "@belfoot/pg-embedded";
+import { isPortFree } from "./port-free";
 
 /** Where tools (`pnpm user`) find the embedded server's URL; see services/admin-auth/src/cli. */
 const URL_FILE = "database-url";
@@ -20,19 +21,10 @@ async function embeddedPort(dataDir: string): Promise<number> {
   const file = path.join(dataDir, PORT_FILE);
   if (existsSync(file)) return Number(readFileSync(file, "utf8").trim());
   const port = await freePort().then(async (free) =>
-    (await isFree(PREFERRED_PORT)) ? PREFERRED_PORT : free,
+    (await isPortFree(PREFERRED_PORT)) ? PREFERRED_PORT : free,
   );
   writeFileSync(file, `${port}\n`);
   return port;
-}
-
-async function isFree(port: number): Promise<boolean> {
-  const { createServer } = await import("node:net");
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
 }
 
 /** DATABASE_URL when given; else a real PostgreSQL embedded under DATA_DIR/postgres. */

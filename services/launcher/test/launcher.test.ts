@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer, connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,8 +25,11 @@ async function waitFor(url: string, timeoutMs: number): Promise<Response> {
 }
 
 /** `pnpm start` exactly as a user runs it, minus pnpm: the launcher with no DATABASE_URL. */
-async function startLauncher(): Promise<{ child: ChildProcess; port: number; output: () => string }> {
-  const [port, converterPort] = [await freePort(), await freePort()];
+async function startLauncher(
+  ports: { port?: number; converterPort?: number } = {},
+): Promise<{ child: ChildProcess; port: number; converterPort: number; output: () => string }> {
+  const port = ports.port ?? (await freePort());
+  const converterPort = ports.converterPort ?? (await freePort());
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATA_DIR: dataDir,
@@ -50,7 +54,26 @@ async function startLauncher(): Promise<{ child: ChildProcess; port: number; out
   let output = "";
   child.stdout?.on("data", (d) => (output += d));
   child.stderr?.on("data", (d) => (output += d));
-  return { child, port, output: () => output };
+  return { child, port, converterPort, output: () => output };
+}
+
+/** Whether anything accepts a TCP connection on 127.0.0.1:port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once("exit", (code) => resolve(code));
+  });
 }
 
 function stop(child: ChildProcess): Promise<number | null> {
@@ -95,4 +118,36 @@ describe("pnpm start (launcher)", () => {
     expect(second.output()).not.toContain("migrations applied");
     expect(await stop(second.child)).toBe(0);
   }, 180_000);
+
+  it("a second SIGTERM while stopping still stops the services and the database before exiting", async () => {
+    // `pkill -f services/launcher` signals tsx and the launcher, and tsx relays its signal: two.
+    const run = await startLauncher();
+    await waitFor(`http://127.0.0.1:${run.port}/ready`, 60_000);
+    const pgPort = Number((await readFile(path.join(dataDir, "postgres.port"), "utf8")).trim());
+    expect(await listening(pgPort)).toBe(true);
+    const exited = exitOf(run.child);
+    run.child.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 50));
+    run.child.kill("SIGTERM");
+    expect(await exited, run.output()).toBe(0);
+    expect(run.output()).toContain("SIGTERM again");
+    expect(await listening(run.converterPort)).toBe(false);
+    expect(await listening(run.port)).toBe(false);
+    expect(await listening(pgPort)).toBe(false);
+  }, 120_000);
+
+  it("refuses to start, touching nothing, when a service's port is already taken", async () => {
+    const squatter = createServer();
+    const converterPort = await freePort();
+    await new Promise<void>((resolve) => squatter.listen(converterPort, "127.0.0.1", resolve));
+    try {
+      const run = await startLauncher({ converterPort });
+      expect(await exitOf(run.child)).toBe(1);
+      expect(run.output()).toContain(`CONVERTER_PORT 127.0.0.1:${converterPort} is already in use`);
+      expect(run.output()).not.toContain("starting embedded PostgreSQL");
+      expect(await listening(run.port)).toBe(false);
+    } finally {
+      await new Promise((r) => squatter.close(r));
+    }
+  }, 60_000);
 });
