@@ -1,5 +1,12 @@
 import { initialChroma } from "./chroma";
-import { BETA, maxUsefulPixels, planScale, slopeAt, TARGET_QUALITY } from "./decide-scale";
+import {
+  BETA,
+  FLOOR_MISS_HEADROOM,
+  maxUsefulPixels,
+  planScale,
+  slopeAt,
+  TARGET_QUALITY,
+} from "./decide-scale";
 import { type Chroma, type EncodeSettings, encodeJpeg } from "./encode";
 import { EngineError } from "./errors";
 import { fitInside, type Size, scaleSize } from "./geometry";
@@ -251,10 +258,12 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
       return finish(result.best, result.verified);
     }
     // Even the floor did not fit here. From the lowest quality measured, predict the pixels at which
-    // TARGET_QUALITY fits, and resize again from the decoded source (never from the last attempt).
+    // a quality just above the floor fits (decide-scale.ts `FLOOR_MISS_HEADROOM`), and resize again
+    // from the decoded source (never from the last attempt).
     const lowest = result.lowest;
-    const atTarget = lowest.size * Math.exp(slopeAt(lowest.quality) * (TARGET_QUALITY - lowest.quality));
-    const shrink = Math.min(MIN_SHRINK, (opts.maxBytes / atTarget) ** (1 / (2 * BETA)) * SHRINK_MARGIN);
+    const aim = Math.min(opts.qualityCeiling, opts.qualityFloor + FLOOR_MISS_HEADROOM);
+    const atAim = lowest.size * Math.exp(slopeAt(lowest.quality) * (aim - lowest.quality));
+    const shrink = Math.min(MIN_SHRINK, (opts.maxBytes / atAim) ** (1 / (2 * BETA)) * SHRINK_MARGIN);
     const next = scaleSize(
       display,
       (Math.max(size.width, size.height) * shrink) / Math.max(display.width, display.height),

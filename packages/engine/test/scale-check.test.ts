@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { TARGET_QUALITY } from "../src/decide-scale";
+import { FLOOR_MISS_HEADROOM, TARGET_QUALITY } from "../src/decide-scale";
 import { compress, QUALITY_FLOOR } from "../src/index";
 import { checkScale, GROW_BELOW } from "../src/scale-check";
 import { CORPUS_DIR } from "./corpus";
@@ -49,5 +49,17 @@ describe("lower quality or downscale, on real photos", () => {
     const r = await compress(input);
     expect(r.width).toBeLessThan(2560);
     expect(r.quality).toBeGreaterThanOrEqual(QUALITY_FLOOR);
+  });
+
+  it("after a floor miss, shrinks only to where a quality just above the floor fits (plasma-patak-5120)", async () => {
+    // Decoded at the 5.9 MP cap (3238x1821), the floor was predicted to fit there and did not: the
+    // largest size that fits near the floor is close by, not where TARGET_QUALITY fits (2364 px, q68).
+    const input = await readFile(path.join(CORPUS_DIR, "plasma-patak-5120.png"));
+    const r = await compress(input);
+    expect(r.jpeg.length).toBeLessThanOrEqual(184_320);
+    expect(r.width).toBeLessThan(3238);
+    expect(r.quality).toBeGreaterThanOrEqual(QUALITY_FLOOR);
+    expect(r.quality).toBeLessThanOrEqual(QUALITY_FLOOR + FLOOR_MISS_HEADROOM + 5);
+    expect(r.quality).toBeLessThan(TARGET_QUALITY);
   });
 });
