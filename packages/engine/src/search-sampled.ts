@@ -70,10 +70,18 @@ export async function searchSampled(input: SampledSearchInput): Promise<SampledS
       start,
       maxBytes: Math.floor((maxBytes * (tried.length === 0 ? 1 - FIRST_AIM : 1)) / factor),
     });
-    // Nothing fits on the sample's curve (in the first round, with the factor still a guess,
-    // only when the answer is predicted well under the floor): the caller downscales.
-    if (!r.best) break;
-    const q = r.best.quality;
+    // Nothing fits on the sample's curve: the caller downscales. Except in the first round when only
+    // FIRST_AIM put the floor over: predicted within the budget itself, it may well fit, and one full
+    // encode there costs less than a resize and a new search (plasma-patak-5120: 3238 px at q41
+    // instead of a shrink to 2809 px).
+    const floorSample = sampleSizes.get(floor);
+    const floorMayFit =
+      tried.length === 0 &&
+      floor === input.floor &&
+      floorSample !== undefined &&
+      floorSample * factor <= maxBytes;
+    if (!r.best && !floorMayFit) break;
+    const q = r.best ? r.best.quality : floor;
     // The sample at q + 1 decides whether q + 1 is worth a full encode once q fits: start it beside
     // the full encode (another libuv thread, another core) rather than after it. Wasted only when q
     // misses, and then it costs an eighth of an encode.

@@ -51,12 +51,22 @@ describe("lower quality or downscale, on real photos", () => {
     expect(r.quality).toBeGreaterThanOrEqual(QUALITY_FLOOR);
   });
 
-  it("after a floor miss, shrinks only to where a quality just above the floor fits (plasma-patak-5120)", async () => {
-    // Decoded at the 5.9 MP cap (3238x1821), the floor was predicted to fit there and did not: the
-    // largest size that fits near the floor is close by, not where TARGET_QUALITY fits (2364 px, q68).
+  it("keeps the decoded size when the floor fits the budget, if not the first encode's aim (plasma-patak-5120)", async () => {
+    // Decoded at the 5.9 MP cap (3238x1821); the sample puts the floor 0.6 % under the budget.
     const input = await readFile(path.join(CORPUS_DIR, "plasma-patak-5120.png"));
     const r = await compress(input);
     expect(r.jpeg.length).toBeLessThanOrEqual(184_320);
+    expect([r.width, r.height]).toEqual([3238, 1821]);
+    expect(r.quality).toBeGreaterThanOrEqual(QUALITY_FLOOR);
+  });
+
+  it("after a floor miss, shrinks only to where a quality just above the floor fits", async () => {
+    // At 178,000 bytes plasma-patak-5120's floor is predicted to fit at 3238 px by the scale check
+    // and found not to by the search: the largest size that fits near the floor is close by, not
+    // where TARGET_QUALITY fits (2299 px, q69).
+    const input = await readFile(path.join(CORPUS_DIR, "plasma-patak-5120.png"));
+    const r = await compress(input, { maxBytes: 178_000 });
+    expect(r.jpeg.length).toBeLessThanOrEqual(178_000);
     expect(r.width).toBeLessThan(3238);
     expect(r.quality).toBeGreaterThanOrEqual(QUALITY_FLOOR);
     expect(r.quality).toBeLessThanOrEqual(QUALITY_FLOOR + FLOOR_MISS_HEADROOM + 5);

@@ -69,4 +69,49 @@ describe("searchSampled", () => {
     expect(r.best?.quality).toBe(80);
     expect(events).toEqual(["sample 80", "full 80 start", "sample 81", "full 80 end"]);
   });
+
+  describe("when nothing fits under the first aim", () => {
+    // 3 % per step; the sample, an eighth, guesses the full size exactly (ratio 8).
+    const size = (q: number) => Math.round(100_000 * 1.03 ** (q - 60));
+    const run = (maxBytes: number, fullFactor: number) => {
+      const asked: number[] = [];
+      const result = searchSampled({
+        ...common,
+        start: 70,
+        maxBytes,
+        encodeFull: async (q) => {
+          asked.push(q);
+          return Buffer.alloc(Math.round(size(q) * fullFactor));
+        },
+        encodeSample: async (q) => Buffer.alloc(Math.round(size(q) / 8)),
+      });
+      return { asked, result };
+    };
+
+    it("encodes the floor in full when it is predicted within the budget itself", async () => {
+      // The floor predicted 0.5 % under the budget (over the 1 % aim); the full image is 5 % smaller
+      // than the guess, so the floor fits and so does the next step.
+      const { asked, result } = run(Math.round(size(60) / 0.995), 0.95);
+      const r = await result;
+      expect(asked[0]).toBe(60);
+      expect(r.best?.quality).toBeGreaterThanOrEqual(61);
+      expect(r.best?.bytes.length).toBeLessThanOrEqual(Math.round(size(60) / 0.995));
+    });
+
+    it("gives up without a full encode when the floor is predicted over the budget", async () => {
+      const { asked, result } = run(Math.round(size(60) * 0.995), 0.95);
+      const r = await result;
+      expect(asked).toEqual([]);
+      expect(r.best).toBeUndefined();
+    });
+
+    it("gives up after that one full encode when the floor does not fit after all", async () => {
+      const { asked, result } = run(Math.round(size(60) / 0.995), 1.02);
+      const r = await result;
+      expect(asked).toEqual([60]);
+      expect(r.best).toBeUndefined();
+      // The shrink that follows starts from the measured floor, not the sample's guess.
+      expect(r.lowest).toEqual({ quality: 60, size: Math.round(size(60) * 1.02) });
+    });
+  });
 });
