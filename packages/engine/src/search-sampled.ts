@@ -75,11 +75,7 @@ export async function searchSampled(input: SampledSearchInput): Promise<SampledS
     // encode there costs less than a resize and a new search (plasma-patak-5120: 3238 px at q41
     // instead of a shrink to 2809 px).
     const floorSample = sampleSizes.get(floor);
-    const floorMayFit =
-      tried.length === 0 &&
-      floor === input.floor &&
-      floorSample !== undefined &&
-      floorSample * factor <= maxBytes;
+    const floorMayFit = tried.length === 0 && floorSample !== undefined && floorSample * factor <= maxBytes;
     if (!r.best && !floorMayFit) break;
     const q = r.best ? r.best.quality : floor;
     // The sample at q + 1 decides whether q + 1 is worth a full encode once q fits: start it beside
