@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, closeSync, constants, existsSync, openSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { accepts, freePort } from "@belfoot/testkit";
 
 /** The project's nginx config: what compose mounts into the official image, used here unchanged. */
 export const NGINX_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../nginx");
@@ -56,31 +56,6 @@ export function renderTemplate(template: string, vars: TemplateVariables): strin
     throw new Error(`${TEMPLATE} uses $${stray[1]}, which the nginx image's envsubst would replace`);
   }
   return rendered;
-}
-
-/** A port free on 127.0.0.1 right now (another process may still take it first: we retry then). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        address && typeof address === "object" ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer, connect as tcpConnect } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort } from "@belfoot/pg-embedded";
+import { accepts, freePort } from "@belfoot/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -55,18 +55,6 @@ async function startLauncher(
   child.stdout?.on("data", (d) => (output += d));
   child.stderr?.on("data", (d) => (output += d));
   return { child, port, converterPort, output: () => output };
-}
-
-/** Whether anything accepts a TCP connection on 127.0.0.1:port. */
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tcpConnect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
 
 function exitOf(child: ChildProcess): Promise<number | null> {
@@ -124,16 +112,16 @@ describe("pnpm start (launcher)", () => {
     const run = await startLauncher();
     await waitFor(`http://127.0.0.1:${run.port}/ready`, 60_000);
     const pgPort = Number((await readFile(path.join(dataDir, "postgres.port"), "utf8")).trim());
-    expect(await listening(pgPort)).toBe(true);
+    expect(await accepts(pgPort)).toBe(true);
     const exited = exitOf(run.child);
     run.child.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 50));
     run.child.kill("SIGTERM");
     expect(await exited, run.output()).toBe(0);
     expect(run.output()).toContain("SIGTERM again");
-    expect(await listening(run.converterPort)).toBe(false);
-    expect(await listening(run.port)).toBe(false);
-    expect(await listening(pgPort)).toBe(false);
+    expect(await accepts(run.converterPort)).toBe(false);
+    expect(await accepts(run.port)).toBe(false);
+    expect(await accepts(pgPort)).toBe(false);
   }, 120_000);
 
   it("refuses to start, touching nothing, when a service's port is already taken", async () => {
@@ -145,7 +133,7 @@ describe("pnpm start (launcher)", () => {
       expect(await exitOf(run.child)).toBe(1);
       expect(run.output()).toContain(`CONVERTER_PORT 127.0.0.1:${converterPort} is already in use`);
       expect(run.output()).not.toContain("starting embedded PostgreSQL");
-      expect(await listening(run.port)).toBe(false);
+      expect(await accepts(run.port)).toBe(false);
     } finally {
       await new Promise((r) => squatter.close(r));
     }
