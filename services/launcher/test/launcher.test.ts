@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { accepts, freePort } from "@belfoot/testkit";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 let dataDir: string;
@@ -65,19 +65,21 @@ function exitOf(child: ChildProcess): Promise<number | null> {
 }
 
 function stop(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    child.once("exit", (code) => resolve(code));
-    child.kill("SIGTERM");
-  });
+  const exited = exitOf(child);
+  child.kill("SIGTERM");
+  return exited;
 }
 
+// One data directory for the file: the first test starts on it fresh and again on what it left.
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), "belfoot-launch-"));
+});
 afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 describe("pnpm start (launcher)", () => {
   it("runs both services on an embedded PostgreSQL, stops cleanly, and restarts on the same data", async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), "belfoot-launch-"));
     const first = await startLauncher();
     const ready = await waitFor(`http://127.0.0.1:${first.port}/ready`, 90_000).catch((err: Error) => {
       throw new Error(`${err.message}\n${first.output()}`);
