@@ -96,8 +96,49 @@ describe("spare bytes", () => {
     const screen = async (c: SpareCandidate) => (c.quality !== 95 ? 900 : 790);
     const r = await spendSpareBytes(spareCandidates(pixels(3), 95, 96), 800, encode, screen);
     expect(asked).toEqual(["95/true", "95/false"]);
-    expect([r.encodes, r.boundEncodes, r.screenedOut]).toEqual([1, 1, 1]);
+    // 4:4:4 at 96 is turned down by the screen's word: its own, or the 4:2:0 96 rung's below it.
+    expect([r.encodes, r.boundEncodes, r.screenedOut + r.predictedOut]).toEqual([1, 1, 1]);
     expect(r.best).toMatchObject({ quality: 95, chroma: "4:4:4" });
+  });
+
+  describe("the slope above the ceiling, measured on the lowest rung first", () => {
+    // Full-size bytes by candidate: 4:2:0 from 90,000 at 95, 4:4:4 1.2x that, `slope` per step.
+    const run = async (slope: number, maxBytes: number) => {
+      const size = (c: SpareCandidate) =>
+        Math.round(90_000 * (c.chroma === "4:4:4" ? 1.2 : 1) * Math.exp(slope * (c.quality - 95)));
+      const screened: string[] = [];
+      const screen = async (c: SpareCandidate) => {
+        screened.push(`${c.chroma}@${c.quality}`);
+        return size(c);
+      };
+      // Upper bounds as tight as they come, so that only the slope decides what is passed over.
+      const encode = async (c: SpareCandidate) => Buffer.alloc(size(c));
+      const known = [{ quality: 95, chroma: "4:2:0" as const, size: 90_000 }];
+      const candidates = spareCandidates(pixels(3), 95, 100);
+      const r = await spendSpareBytes(candidates, maxBytes, encode, screen, known);
+      // What a walk that encoded everything would answer: the best-ranked candidate that fits.
+      const fitting = candidates.find((c) => size(c) <= maxBytes);
+      return { r, screened, fitting };
+    };
+
+    it("a steep image (a flat graphic, mate-gulp.png) screens no expensive high quality", async () => {
+      const { r, screened, fitting } = await run(0.6, 184_320);
+      // 4:4:4 at 96 is still screened: the 4:2:0 rung (164 KB) leaves room for it.
+      expect(screened).toEqual(["4:2:0@96", "4:4:4@96", "4:4:4@95"]);
+      expect(r.best).toMatchObject({ quality: 95, chroma: "4:4:4" });
+      expect(r.best).toMatchObject(fitting as SpareCandidate);
+      expect(r.encodes).toBe(1);
+    });
+
+    it("a photo's gentler slope still gets the best candidate that fits", async () => {
+      for (const slope of [0.11, 0.15, 0.2]) {
+        for (const maxBytes of [120_000, 150_000, 184_320, 240_000]) {
+          const { r, screened, fitting } = await run(slope, maxBytes);
+          expect(r.best, `slope ${slope}, ${maxBytes} bytes`).toMatchObject(fitting as SpareCandidate);
+          expect(screened[0]).toBe("4:2:0@96");
+        }
+      }
+    });
   });
 
   it("an upper bound a little over the budget leaves the decision to the real encode", async () => {
