@@ -57,10 +57,11 @@ const SLOPE_UP = 0.11;
 const SLOPE_DOWN = 0.22;
 /**
  * Above quality 50 libjpeg scales its quant tables by 200 - 2q, so each step up removes a larger share
- * of the quantisation than the one before, and a slope measured between two lower qualities is at
- * most the slope above them: predicting upwards with it (less this, for the sample's ~2.5 % error over
- * one step) still errs towards "may fit". A flat graphic makes it count: mate-gulp.png grows ~0.6 per
- * step from 95 to 96, five times SLOPE_UP.
+ * of the quantisation than the one before, and bytes tend to grow faster per step as quality rises: a
+ * slope measured between two lower qualities is, rounding of the tables aside, at most the slope above
+ * them. Predicting upwards with it (less this, for the sample's ~2.5 % error over one step) still errs
+ * towards "may fit". A flat graphic makes it count: mate-gulp.png grows ~0.6 per step from 95 to 96,
+ * five times SLOPE_UP.
  */
 const MEASURED_SLOPE_NOISE = 0.03;
 
