@@ -10,7 +10,7 @@ import {
 import { type Chroma, type EncodeSettings, encodeJpeg } from "./encode";
 import { EngineError } from "./errors";
 import { fitInside, type Size, scaleSize } from "./geometry";
-import { type CompressOptions, MIN_SIDE, resolveOptions } from "./options";
+import { type CompressOptions, MIN_SIDE, resolveOptions, TRELLIS_MIN_QUALITY } from "./options";
 import { canPassThrough } from "./passthrough";
 import { decodeSource, type Prepared, resizePixels } from "./prepare";
 import { probe, type SourceInfo } from "./probe";
@@ -233,6 +233,7 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
       maxBytes: opts.maxBytes,
       start,
       slope: slopeAt,
+      stepDown: TRELLIS_MIN_QUALITY,
     };
     const result: SearchResult = await timed<SearchResult>(
       "encode",

@@ -1,4 +1,4 @@
-import { type Encoded, type SearchInput, type SearchResult, searchQuality } from "./search";
+import { type Encoded, type SearchInput, type SearchResult, STEP_WINDOW, searchQuality } from "./search";
 
 export interface SampledSearchInput extends Omit<SearchInput, "encode"> {
   /** Encode the full image (verifies). */
@@ -61,6 +61,18 @@ export async function searchSampled(input: SampledSearchInput): Promise<SampledS
   let ceiling = input.ceiling;
   let start = input.start;
   let verified = false;
+  const stepDown = input.stepDown;
+  // q fits just below a step down of the size curve (search.ts STEP_WINDOW), which this round allows.
+  const nearStep = (q: number) =>
+    stepDown !== undefined && q < stepDown && q >= stepDown - STEP_WINDOW && stepDown <= ceiling;
+  // The corrected curve puts q + 1 over the budget, by a margin that grows with the step to it.
+  const nextOver = async (q: number) => {
+    const next = sampleSizes.get(q + 1) ?? (await encodeSample(q + 1)).length;
+    const step = Math.log(next / (sampleSizes.get(q) as number));
+    return next * factor > maxBytes * (1 - Math.max(NEXT_MARGIN, STEP_MARGIN * step));
+  };
+  const stepMayFit = async (q: number) =>
+    nearStep(q) && (await cachedSample(stepDown as number)).length * factor <= maxBytes * (1 - NEXT_MARGIN);
   for (let round = 0; round < 6; round++) {
     const r = await searchQuality({
       ...input,
@@ -84,7 +96,12 @@ export async function searchSampled(input: SampledSearchInput): Promise<SampledS
     const encoding = input.encodeFull(q);
     // (A quality encoded in full was chosen on the sample, so its sample size is always known.)
     const ahead = q < ceiling && !sampleSizes.has(q + 1) ? encodeSample(q + 1) : undefined;
-    const [full] = await Promise.all([encoding, ahead]);
+    // Just below a step down, the step's sample may decide too (below).
+    const aheadStep =
+      nearStep(q) && q + 1 !== stepDown && !sampleSizes.has(stepDown as number)
+        ? encodeSample(stepDown as number)
+        : undefined;
+    const [full] = await Promise.all([encoding, ahead, aheadStep]);
     tried.push({ quality: q, size: full.length });
     factor = full.length / (sampleSizes.get(q) as number);
     if (full.length <= maxBytes) {
@@ -93,14 +110,16 @@ export async function searchSampled(input: SampledSearchInput): Promise<SampledS
         verified = true;
         break;
       }
-      if (tried.some((t) => t.quality === q + 1 && t.size > maxBytes)) {
-        verified = true;
-        break;
+      // Is q + 1 over the budget, in full or on the corrected curve? Then stop; else search above q.
+      const overAbove = tried.some((t) => t.quality === q + 1 && t.size > maxBytes);
+      if (overAbove || (await nextOver(q))) {
+        verified = overAbove;
+        // ...unless the curve steps down above q and the step may fit: search from the step.
+        if (!(await stepMayFit(q))) break;
+        floor = stepDown as number;
+        start = floor;
+        continue;
       }
-      // Does the corrected curve put q + 1 over the budget? Then stop; else search above q.
-      const next = sampleSizes.get(q + 1) ?? (await encodeSample(q + 1)).length;
-      const step = Math.log(next / (sampleSizes.get(q) as number));
-      if (next * factor > maxBytes * (1 - Math.max(NEXT_MARGIN, STEP_MARGIN * step))) break;
       floor = q + 1;
       start = q + 1;
     } else {

@@ -114,4 +114,42 @@ describe("searchSampled", () => {
       expect(r.lowest).toEqual({ quality: 60, size: Math.round(size(60) * 1.02) });
     });
   });
+
+  describe("at a step down of the size curve (trellis from 75)", () => {
+    // 3.5 % per step, 12 % less from 75 on; the sample is an eighth of the full image.
+    const full = (q: number) => Math.round(100_000 * Math.exp(0.035 * (q - 74)) * (q >= 75 ? 0.88 : 1));
+    const run = (ratio: number, stepDown?: number) => {
+      const asked: number[] = [];
+      const maxBytes = Math.round(full(76) * 1.003);
+      const result = searchSampled({
+        ...common,
+        floor: 40,
+        start: 65,
+        ratio,
+        maxBytes,
+        stepDown,
+        encodeFull: async (q) => {
+          asked.push(q);
+          return Buffer.alloc(full(q));
+        },
+        encodeSample: async (q) => Buffer.alloc(Math.round(full(q) / 8)),
+      });
+      return { asked, result, maxBytes };
+    };
+
+    it("searches above the step once the first full encode has corrected the factor", async () => {
+      // The guess puts the full image 4 % over: the sample search stops at 71, below the step. The
+      // full encode at 71 corrects the factor; 72 is still over, but the step fits, and 76 does.
+      const { asked, result, maxBytes } = run(8 * 1.04, 75);
+      const r = await result;
+      expect(asked).toEqual([71, 76]);
+      expect(r.best?.quality).toBe(76);
+      expect(r.best?.bytes.length).toBeLessThanOrEqual(maxBytes);
+    });
+
+    it("stays below the step without it", async () => {
+      const r = await run(8 * 1.04).result;
+      expect(r.best?.quality).toBeLessThan(75);
+    });
+  });
 });

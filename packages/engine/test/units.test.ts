@@ -64,6 +64,53 @@ describe("searchQuality", () => {
     expect(r.best).toBeUndefined();
   });
 
+  // Where trellis starts (75), sizes drop to what 3-4 qualities lower cost without it.
+  const stepped = (q: number) => 20_000 * Math.exp(0.035 * q) * (q >= 75 ? 0.88 : 1);
+  const stepSearch = (maxBytes: number, stepDown?: number) => {
+    const enc = fakeEncoder(stepped);
+    const search = searchQuality({
+      ...enc,
+      floor: 40,
+      ceiling: 95,
+      maxBytes,
+      start: 65,
+      stepDown,
+      slope: () => 0.035,
+    });
+    return { asked: enc.asked, search };
+  };
+
+  it("looks above a step down in the size curve when the answer is just below it", async () => {
+    // 74 is over the budget, 75-77 fit, 78 does not.
+    const maxBytes = Math.round(stepped(77) * 1.01);
+    expect(stepped(74)).toBeGreaterThan(maxBytes);
+    const { search } = stepSearch(maxBytes, 75);
+    const r = await search;
+    expect(r.best?.quality).toBe(77);
+    expect(r.best?.bytes.length).toBeLessThanOrEqual(maxBytes);
+    // Without the step the search stops below it.
+    expect((await stepSearch(maxBytes).search).best?.quality).toBeLessThan(75);
+  });
+
+  it("keeps the answer below the step, at one more encode, when the step does not fit", async () => {
+    const maxBytes = Math.round(stepped(70) * 1.01); // 71 is over, and so is 75
+    expect(stepped(75)).toBeGreaterThan(maxBytes);
+    const without = stepSearch(maxBytes);
+    const plain = await without.search;
+    const { asked, search } = stepSearch(maxBytes, 75);
+    const r = await search;
+    expect(r.best?.quality).toBe(70);
+    expect(r.verified).toBe(plain.verified);
+    expect(asked).toEqual([...without.asked, 75]);
+  });
+
+  it("does not try the step from an answer far below it", async () => {
+    const maxBytes = Math.round(stepped(60) * 1.01);
+    const { asked, search } = stepSearch(maxBytes, 75);
+    expect((await search).best?.quality).toBe(60);
+    expect(asked).not.toContain(75);
+  });
+
   it("stops at the ceiling when everything fits", async () => {
     const { asked, encode } = fakeEncoder(() => 1000);
     const r = await searchQuality({
