@@ -1,4 +1,4 @@
-import { type Encoded, type SearchInput, type SearchResult, STEP_WINDOW, searchQuality } from "./search";
+import { type Encoded, justBelowStep, type SearchInput, type SearchResult, searchQuality } from "./search";
 
 export interface SampledSearchInput extends Omit<SearchInput, "encode"> {
   /** Encode the full image (verifies). */
@@ -62,9 +62,8 @@ export async function searchSampled(input: SampledSearchInput): Promise<SampledS
   let start = input.start;
   let verified = false;
   const stepDown = input.stepDown;
-  // q fits just below a step down of the size curve (search.ts STEP_WINDOW), which this round allows.
-  const nearStep = (q: number) =>
-    stepDown !== undefined && q < stepDown && q >= stepDown - STEP_WINDOW && stepDown <= ceiling;
+  // q fits just below a step down of the size curve, which this round's ceiling allows.
+  const nearStep = (q: number) => justBelowStep(q, stepDown, ceiling);
   // The corrected curve puts q + 1 over the budget, by a margin that grows with the step to it.
   const nextOver = async (q: number) => {
     const next = sampleSizes.get(q + 1) ?? (await encodeSample(q + 1)).length;

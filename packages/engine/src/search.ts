@@ -51,6 +51,11 @@ export const GIVE_UP_BELOW = 3;
  */
 export const STEP_WINDOW = 5;
 
+/** Whether q is within STEP_WINDOW below a step down that the ceiling allows (so the step is worth a try). */
+export function justBelowStep(q: number, stepDown: number | undefined, ceiling: number): stepDown is number {
+  return stepDown !== undefined && q < stepDown && q >= stepDown - STEP_WINDOW && stepDown <= ceiling;
+}
+
 /**
  * Find the highest quality in [floor, ceiling] whose encode is at most maxBytes, starting from a
  * prediction. Size is nearly monotone in quality, so ln(size) is treated as locally linear: each step
@@ -72,12 +77,7 @@ export async function searchQuality(input: SearchInput): Promise<SearchResult> {
   const stepDown = input.stepDown;
   // Just below the step with the step itself untried: the next quality to encode is the step.
   const stepWorthTrying = () =>
-    stepDown !== undefined &&
-    fits !== undefined &&
-    fits < stepDown &&
-    fits >= stepDown - STEP_WINDOW &&
-    stepDown <= ceiling &&
-    sizeOf(stepDown) === undefined;
+    fits !== undefined && justBelowStep(fits, stepDown, ceiling) && sizeOf(stepDown) === undefined;
 
   // Set when the search jumps to the step: how it would have ended without the jump.
   let verdictBelowStep: boolean | undefined;
