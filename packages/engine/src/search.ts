@@ -72,14 +72,13 @@ export async function searchQuality(input: SearchInput): Promise<SearchResult> {
   let tooBig: number | undefined; // lowest quality known not to fit
   const sizeOf = (q: number) => tried.find((t) => t.quality === q)?.size;
 
-  // Above a step down, the points below it say nothing about the curve's slope.
-  let curveFrom = Number.NEGATIVE_INFINITY;
   const stepDown = input.stepDown;
   // Just below the step with the step itself untried: the next quality to encode is the step.
   const stepWorthTrying = () =>
     fits !== undefined && justBelowStep(fits, stepDown, ceiling) && sizeOf(stepDown) === undefined;
 
-  // Set when the search jumps to the step: how it would have ended without the jump.
+  // Set when the search jumps to the step: how it would have ended without the jump. Once set, the
+  // points below the step say nothing about the curve's slope above it.
   let verdictBelowStep: boolean | undefined;
 
   let q = clamp(Math.round(input.start), floor, ceiling);
@@ -97,7 +96,8 @@ export async function searchQuality(input: SearchInput): Promise<SearchResult> {
     if (fits === ceiling) return done(true);
     if (tooBig === floor) return done(false);
     const closed = fits !== undefined && tooBig !== undefined && tooBig - fits <= 1;
-    const curve = tried.filter((t) => t.quality >= curveFrom);
+    const curve =
+      verdictBelowStep === undefined ? tried : tried.filter((t) => t.quality >= (stepDown as number));
     const slope = localSlope(curve, fits, tooBig) ?? input.slope(fits ?? (tooBig as number));
     // Only fitting points: stop when the next step up is clearly over the budget.
     const nextOver =
@@ -108,7 +108,6 @@ export async function searchQuality(input: SearchInput): Promise<SearchResult> {
       // Search the curve above the step: what was too big below it may fit above it.
       verdictBelowStep = closed;
       q = stepDown as number;
-      curveFrom = q;
       tooBig = undefined;
       continue;
     }
