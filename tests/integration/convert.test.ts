@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { countImages, createUser } from "@belfoot/db";
 import { corpusPath, type ImageServer, startImageServer } from "@belfoot/testkit";
@@ -26,6 +27,8 @@ afterAll(async () => {
   await stack?.close();
   await images?.close();
 });
+
+const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
 const convert = (url: string, articleId: string, user: { username: string; password: string } = ADMIN) =>
   http(`${stack.url}/convert`, { json: { user, data: { url, article_id: articleId } } });
@@ -93,6 +96,11 @@ describe("POST /convert then GET /articles/:id", () => {
 
   it("replaces an article's image in place when the article is posted again", async () => {
     const first = await convert(`${images.url}/dune.jpg`, "A-replace");
+    // Read by article and by id before the replacement, so admin-auth's bytes cache holds the old image.
+    const read = (path: string) =>
+      http(`${stack.url}${path}`, { headers: basic(ADMIN.username, ADMIN.password) });
+    expect(sha256((await read("/articles/A-replace")).body)).toBe(first.json.sha256);
+    expect(sha256((await read(`/img/${first.json.id}`)).body)).toBe(first.json.sha256);
     const second = await convert(`${images.url}/coffee.png`, "A-replace");
     expect(first.status).toBe(201);
     expect(second.status).toBe(200);
@@ -102,11 +110,11 @@ describe("POST /convert then GET /articles/:id", () => {
     const [row] = await stack.sql<{ n: number }[]>`
       select count(*)::int as n from images where article_id = 'A-replace'`;
     expect(row?.n).toBe(1);
-    const got = await http(`${stack.url}/articles/A-replace`, {
-      headers: basic(ADMIN.username, ADMIN.password),
-    });
+    const got = await read("/articles/A-replace");
     expect(got.headers.etag).toBe(`"${second.json.sha256}"`);
+    expect(sha256(got.body)).toBe(second.json.sha256);
     expect((await sharp(got.body).metadata()).width).toBe(600);
+    expect(sha256((await read(`/img/${first.json.id}`)).body)).toBe(second.json.sha256);
   });
 
   it("serves an article's image by its id too: one table, one id space", async () => {

@@ -53,6 +53,8 @@ export const ConfigSchema = Type.Object({
   ALLOW_PRIVATE_SOURCES: Type.String({ default: "" }),
 
   IMAGE_CACHE_MAX_AGE: Int(3600, 0),
+  /** Bytes of recently read images admin-auth keeps in memory (keyed by sha256, never stale); 0: none. */
+  IMAGE_MEMORY_CACHE_BYTES: Int(64 * 1024 * 1024, 0),
 });
 
 export type RawConfig = Static<typeof ConfigSchema>;

@@ -5,6 +5,7 @@ import { classifyDatabaseFault, healthRoutes, metrics, requestId, serverOptions 
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import { bootstrapAdmin } from "./bootstrap-admin";
+import { ImageBytesCache } from "./image-bytes-cache";
 import { authenticate } from "./plugins/authenticate";
 import { converterClient } from "./plugins/converter-client";
 import { openapi } from "./plugins/openapi";
@@ -48,13 +49,18 @@ export async function buildGatewayApp({ config, sql, logger }: GatewayDeps) {
   await app.register(openapi);
   await app.register(healthRoutes, { checks: { converter: () => app.converter.healthy() } });
   await app.register(convertRoutes);
-  await app.register(articleRoutes, { cacheMaxAge: config.IMAGE_CACHE_MAX_AGE });
+  // One bytes cache for every read route, so an image read by article and by id is held once.
+  const imageReplies = {
+    cacheMaxAge: config.IMAGE_CACHE_MAX_AGE,
+    images: new ImageBytesCache(config.IMAGE_MEMORY_CACHE_BYTES),
+  };
+  await app.register(articleRoutes, imageReplies);
   // The original API, kept for its clients: same paths, same {status, message} answers.
   await app.register(accountRoutes, { registration: config.REGISTRATION, jwtTtl: config.JWT_TTL });
   await app.register(uploadRoutes, {
     // The JSON wrapper around the base64 text needs a little room beyond the image itself.
     bodyLimit: config.UPLOAD_BODY_LIMIT_BYTES + 64 * 1024,
-    cacheMaxAge: config.IMAGE_CACHE_MAX_AGE,
+    ...imageReplies,
   });
   await app.register(logRoutes, { logDir: config.LOG_DIR });
   await bootstrapAdmin(config, sql, app.log);

@@ -1,6 +1,7 @@
 import type { ImageMeta, ImageWithData } from "@belfoot/db";
 import { AppError } from "@belfoot/errors";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { ImageBytesCache } from "./image-bytes-cache";
 import type { Caller } from "./plugins/authenticate";
 
 /** Owners read their images, admins read all; anyone else learns only that it is not theirs. */
@@ -31,17 +32,23 @@ export function setImageHeaders(reply: FastifyReply, image: ImageMeta, maxAge: n
   return etag;
 }
 
-/** 304 when the caller already has these bytes, else loads them and sends the JPEG. */
+/** How image answers are served: their Cache-Control max-age, and the bytes cache they share. */
+export interface ImageReplyOptions {
+  cacheMaxAge: number;
+  images: ImageBytesCache;
+}
+
+/** 304 when the caller already has these bytes, else loads them (or takes them from the cache) and sends the JPEG. */
 export async function sendImage(
   request: FastifyRequest,
   reply: FastifyReply,
   meta: ImageMeta,
   load: () => Promise<ImageWithData | undefined>,
-  maxAge: number,
+  { cacheMaxAge: maxAge, images }: ImageReplyOptions,
 ) {
   const etag = setImageHeaders(reply, meta, maxAge);
   if (matchesEtag(request.headers["if-none-match"], etag)) return reply.code(304).send();
-  const image = await load();
+  const image = await images.get(meta, load);
   // Replaced between the two reads: answer with what is stored now, with its own ETag.
   if (!image) throw new AppError(404, "not_found", "no image is stored here");
   if (image.sha256 !== meta.sha256) setImageHeaders(reply, image, maxAge);

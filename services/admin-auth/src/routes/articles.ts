@@ -3,16 +3,14 @@ import { AppError } from "@belfoot/errors";
 import { describeImage } from "@belfoot/fastify-kit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { assertCanRead, sendImage } from "../image-reply";
+import { assertCanRead, type ImageReplyOptions, sendImage } from "../image-reply";
 import { callerOf } from "../plugins/authenticate";
 import { JpegReplies, MetaReplies } from "../replies";
 import { ArticleId } from "../schemas";
 
 const Params = Type.Object({ article_id: ArticleId });
 
-export interface ArticleRoutesOptions {
-  cacheMaxAge: number;
-}
+export type ArticleRoutesOptions = ImageReplyOptions;
 
 /** GET/HEAD /articles/:article_id (the JPEG) and /articles/:article_id/meta (JSON). */
 export const articleRoutes: FastifyPluginAsyncTypebox<ArticleRoutesOptions> = async (app, opts) => {
@@ -31,13 +29,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<ArticleRoutesOptions> = as
     { schema: { params: Params, response: JpegReplies }, preHandler: app.authenticate },
     async (request, reply) => {
       const meta = await readableMeta(request.params.article_id, request);
-      return sendImage(
-        request,
-        reply,
-        meta,
-        () => findImageByArticle(app.sql, meta.articleId ?? ""),
-        opts.cacheMaxAge,
-      );
+      return sendImage(request, reply, meta, () => findImageByArticle(app.sql, meta.articleId ?? ""), opts);
     },
   );
 

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { decodeBase64Image } from "../base64-image";
-import { assertCanRead, sendImage } from "../image-reply";
+import { assertCanRead, type ImageReplyOptions, sendImage } from "../image-reply";
 import { callerOf } from "../plugins/authenticate";
 import { relay } from "../plugins/converter-client";
 import { JpegReplies, StoredReplies } from "../replies";
@@ -31,9 +31,8 @@ const UploadBody = Type.Object(
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
 
-export interface UploadRoutesOptions {
+export interface UploadRoutesOptions extends ImageReplyOptions {
   bodyLimit: number;
-  cacheMaxAge: number;
 }
 
 function optionalInt(value: number | string | undefined, name: string, max: number): number | undefined {
@@ -80,7 +79,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
     const meta = await findImageMetaById(app.sql, id);
     if (!meta) throw new AppError(404, "not_found", `no image with id ${id}`);
     assertCanRead(callerOf(request), meta);
-    return sendImage(request, reply, meta, () => findImageById(app.sql, meta.id), opts.cacheMaxAge);
+    return sendImage(request, reply, meta, () => findImageById(app.sql, meta.id), opts);
   };
   const byId = { schema: { params: IdParams, response: JpegReplies }, preHandler: app.authenticate };
   app.get("/img/:id", byId, (request, reply) => readById(request.params.id, request, reply));

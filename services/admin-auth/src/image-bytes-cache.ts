@@ -1,0 +1,45 @@
+import type { ImageMeta, ImageWithData } from "@belfoot/db";
+import { LRUCache } from "lru-cache";
+
+type Loader = () => Promise<ImageWithData | undefined>;
+
+/**
+ * Recently read images, bounded in bytes. A read always fetches the row's metadata first (the access
+ * check and the ETag need it); the bytes, ~180 KB of bytea sent as hex text, cost most of a read and
+ * are served from here when the stored sha256 still matches. The key holds the sha256, so a replaced
+ * image can never be answered with its old bytes, and each process may keep its own cache.
+ */
+export class ImageBytesCache {
+  readonly #lru: LRUCache<string, ImageWithData, Loader> | undefined;
+
+  /** maxBytes 0 turns the cache off: every read loads the bytes. */
+  constructor(maxBytes: number) {
+    this.#lru =
+      maxBytes > 0
+        ? new LRUCache<string, ImageWithData, Loader>({
+            maxSize: maxBytes,
+            sizeCalculation: (image) => Math.max(1, image.data.length),
+            // Concurrent misses on one key share one load (a new article's first burst of readers).
+            fetchMethod: (_key, _stale, { context }) => context(),
+          })
+        : undefined;
+  }
+
+  /** The image described by meta: from the cache when its bytes are there, else from load(). */
+  async get(meta: ImageMeta, load: Loader): Promise<ImageWithData | undefined> {
+    if (!this.#lru) return load();
+    const image = await this.#lru.fetch(`${meta.id}:${meta.sha256}`, { context: load });
+    // Replaced between the metadata read and the load: the caller answers with what is stored now;
+    // keep it under its own key, not under the sha256 it no longer has.
+    if (image && image.sha256 !== meta.sha256) {
+      this.#lru.delete(`${meta.id}:${meta.sha256}`);
+      this.#lru.set(`${image.id}:${image.sha256}`, image);
+    }
+    return image;
+  }
+
+  /** Bytes held now (0 when off). */
+  get bytes(): number {
+    return this.#lru?.calculatedSize ?? 0;
+  }
+}
