@@ -48,6 +48,20 @@ describe("through nginx", () => {
     expect(notModified.status).toBe(304);
   });
 
+  it("DELETE /articles/:id, then the article reads 404", async () => {
+    const auth = basic(ADMIN.username, ADMIN.password);
+    const posted = await http(`${nginx.url}/convert`, {
+      json: { user: ADMIN, data: { url: `${images.url}/kite.jpg`, article_id: "E2E-del" } },
+    });
+    expect(posted.status).toBe(201);
+    const deleted = await http(`${nginx.url}/articles/E2E-del`, { method: "DELETE", headers: auth });
+    expect(deleted.status).toBe(200);
+    expect(deleted.json).toMatchObject({ status: 200, message: "image deleted", id: posted.json.id });
+    const gone = await http(`${nginx.url}/articles/E2E-del`, { headers: auth });
+    expect(gone.status).toBe(404);
+    expect(gone.json.code).toBe("not_found");
+  });
+
   it("keeps the original API working: registration, auth, base64 upload, GET /:id, logs", async () => {
     const reg = await http(`${nginx.url}/registration`, {
       json: { user_name: "legacy", password: "legacy-password" },

@@ -43,11 +43,13 @@ describe("OpenAPI document vs real answers", () => {
       "POST /convert",
       "GET /articles/{article_id}",
       "GET /articles/{article_id}/meta",
+      "DELETE /articles/{article_id}",
       "POST /registration",
       "POST /auth",
       "POST /img",
       "GET /img/{id}",
       "GET /{id}",
+      "DELETE /img/{id}",
       "GET /info",
       "GET /error",
       "GET /health",
@@ -102,6 +104,9 @@ describe("OpenAPI document vs real answers", () => {
     await call(401, "/articles/OA-1");
     await call(200, "/articles/OA-1/meta", { headers: admin() });
     await call(404, "/articles/OA-none/meta", { headers: admin() });
+    await call(200, "/articles/OA-1", { headers: admin(), method: "DELETE" });
+    await call(404, "/articles/OA-1", { headers: admin(), method: "DELETE" });
+    await call(401, "/articles/OA-1", { method: "DELETE" });
   });
 
   it("uploads and reads by id", async () => {
@@ -127,6 +132,9 @@ describe("OpenAPI document vs real answers", () => {
     const other = await call(200, "/auth", { json: { user_name: "oa-reader", password: "oa-password-2" } });
     await call(403, `/img/${id}`, { headers: bearer(other.json.token as string) });
     await call(403, "/info", { headers: bearer(other.json.token as string) });
+    await call(403, `/img/${id}`, { headers: bearer(other.json.token as string), method: "DELETE" });
+    await call(200, `/img/${id}`, { headers: token, method: "DELETE" });
+    await call(400, "/img/abc", { headers: token, method: "DELETE" });
   });
 
   it("logs, as text and NDJSON", async () => {

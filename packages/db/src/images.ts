@@ -119,6 +119,17 @@ export async function findImageById(sql: Sql, id: number): Promise<ImageWithData
   return row;
 }
 
+/**
+ * Delete one image, but only if it still has the owner the caller's access was checked against: a
+ * replacement by another user between that check and this statement leaves the new image alone.
+ * True when a row went.
+ */
+export async function deleteImage(sql: Sql, id: number, ownerId: number | null): Promise<boolean> {
+  const rows = await sql`
+    delete from images where id = ${id} and owner_id is not distinct from ${ownerId} returning id`;
+  return rows.length > 0;
+}
+
 export async function countImages(sql: Sql): Promise<number> {
   const [row] = await sql<{ n: number }[]>`select count(*)::int as n from images`;
   return row?.n ?? 0;

@@ -2,6 +2,7 @@ export { type ConnectOptions, connect, type Sql } from "./connect";
 export { databaseReady } from "./health";
 export {
   countImages,
+  deleteImage,
   findImageByArticle,
   findImageById,
   findImageMetaByArticle,

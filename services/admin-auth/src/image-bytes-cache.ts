@@ -38,6 +38,11 @@ export class ImageBytesCache {
     return image;
   }
 
+  /** Drop the bytes of a deleted image now rather than when they age out. */
+  forget(meta: Pick<ImageMeta, "id" | "sha256">): void {
+    this.#lru?.delete(`${meta.id}:${meta.sha256}`);
+  }
+
   /** Bytes held now (0 when off). */
   get bytes(): number {
     return this.#lru?.calculatedSize ?? 0;

@@ -4,8 +4,8 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ImageBytesCache } from "./image-bytes-cache";
 import type { Caller } from "./plugins/authenticate";
 
-/** Owners read their images, admins read all; anyone else learns only that it is not theirs. */
-export function assertCanRead(caller: Caller, image: ImageMeta): void {
+/** Owners read and delete their images, admins all; anyone else learns only that it is not theirs. */
+export function assertCanAccess(caller: Caller, image: ImageMeta): void {
   if (caller.role !== "admin" && image.ownerId !== caller.id) {
     throw new AppError(403, "forbidden", "this image belongs to another user");
   }

@@ -30,6 +30,18 @@ export const StoredReplies = {
 
 export const MetaReplies = { 200: ImageReply, ...errorReplies };
 
+/** DELETE /articles/:article_id and DELETE /img/:id. */
+export const DeletedReplies = {
+  200: statusReply(
+    {
+      id: Type.Integer({ description: "the deleted image's id" }),
+      article_id: Type.Union([Type.String(), Type.Null()]),
+    },
+    "the image is deleted",
+  ),
+  ...errorReplies,
+};
+
 const Jpeg = Type.String({ format: "binary" });
 
 /** The JPEG itself; the ETag is its sha256, so If-None-Match answers 304 without a body. */

@@ -70,6 +70,18 @@ describe("ImageBytesCache", () => {
     expect(cache.bytes).toBe(700);
   });
 
+  it("forgets a deleted image's bytes at once, and only that image's", async () => {
+    const cache = new ImageBytesCache(1024 * 1024);
+    const [gone, kept] = [store(image(1, "g", 400)), store(image(2, "k", 300))];
+    await cache.get(meta(gone.stored), gone.load);
+    await cache.get(meta(kept.stored), kept.load);
+    cache.forget(meta(gone.stored));
+    expect(cache.bytes).toBe(300);
+    await cache.get(meta(kept.stored), kept.load);
+    expect(kept.loads).toBe(1);
+    new ImageBytesCache(0).forget(meta(gone.stored)); // a cache that is off has nothing to forget
+  });
+
   it("shares one load between concurrent misses on the same image", async () => {
     const cache = new ImageBytesCache(1024 * 1024);
     const db = store(image(3, "c", 100));

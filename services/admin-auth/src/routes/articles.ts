@@ -3,16 +3,17 @@ import { AppError } from "@belfoot/errors";
 import { describeImage } from "@belfoot/fastify-kit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { assertCanRead, type ImageReplyOptions, sendImage } from "../image-reply";
+import { deleteChecked } from "../image-delete";
+import { assertCanAccess, type ImageReplyOptions, sendImage } from "../image-reply";
 import { callerOf } from "../plugins/authenticate";
-import { JpegReplies, MetaReplies } from "../replies";
+import { DeletedReplies, JpegReplies, MetaReplies } from "../replies";
 import { ArticleId } from "../schemas";
 
 const Params = Type.Object({ article_id: ArticleId });
 
 export type ArticleRoutesOptions = ImageReplyOptions;
 
-/** GET/HEAD /articles/:article_id (the JPEG) and /articles/:article_id/meta (JSON). */
+/** GET/HEAD /articles/:article_id (the JPEG), /articles/:article_id/meta (JSON), and DELETE. */
 export const articleRoutes: FastifyPluginAsyncTypebox<ArticleRoutesOptions> = async (app, opts) => {
   const readableMeta = async (
     articleId: string,
@@ -20,7 +21,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<ArticleRoutesOptions> = as
   ): Promise<ImageMeta> => {
     const meta = await findImageMetaByArticle(app.sql, articleId);
     if (!meta) throw new AppError(404, "not_found", `no image for article ${articleId}`);
-    assertCanRead(callerOf(request), meta);
+    assertCanAccess(callerOf(request), meta);
     return meta;
   };
 
@@ -40,6 +41,17 @@ export const articleRoutes: FastifyPluginAsyncTypebox<ArticleRoutesOptions> = as
       const meta = await readableMeta(request.params.article_id, request);
       reply.header("cache-control", "private, no-cache");
       return { status: 200, message: "ok", ...describeImage(meta) };
+    },
+  );
+
+  // A CMS removes an article's image when the article goes (or on a takedown); a later POST /convert
+  // for the same article id stores a new image under a new id.
+  app.delete(
+    "/articles/:article_id",
+    { schema: { params: Params, response: DeletedReplies }, preHandler: app.authenticate },
+    async (request) => {
+      const meta = await readableMeta(request.params.article_id, request);
+      return deleteChecked(app.sql, meta, opts.images, request.log);
     },
   );
 };

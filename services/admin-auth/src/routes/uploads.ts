@@ -4,10 +4,11 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { decodeBase64Image } from "../base64-image";
-import { assertCanRead, type ImageReplyOptions, sendImage } from "../image-reply";
+import { deleteChecked } from "../image-delete";
+import { assertCanAccess, type ImageReplyOptions, sendImage } from "../image-reply";
 import { callerOf } from "../plugins/authenticate";
 import { relay } from "../plugins/converter-client";
-import { JpegReplies, StoredReplies } from "../replies";
+import { DeletedReplies, JpegReplies, StoredReplies } from "../replies";
 
 // The old clients sent x, y and quality as strings as often as numbers: both are accepted.
 const Dimension = Type.Union([
@@ -44,7 +45,7 @@ function optionalInt(value: number | string | undefined, name: string, max: numb
   return n;
 }
 
-/** The original API's images: POST /img (base64 upload), GET /img/:id and its old alias GET /:id. */
+/** The original API's images: POST /img (base64 upload), GET /img/:id and its old alias GET /:id, DELETE /img/:id. */
 export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = async (app, opts) => {
   app.post(
     "/img",
@@ -75,14 +76,28 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
     },
   );
 
-  const readById = async (id: number, request: FastifyRequest, reply: FastifyReply) => {
+  const accessibleMeta = async (id: number, request: FastifyRequest) => {
     const meta = await findImageMetaById(app.sql, id);
     if (!meta) throw new AppError(404, "not_found", `no image with id ${id}`);
-    assertCanRead(callerOf(request), meta);
+    assertCanAccess(callerOf(request), meta);
+    return meta;
+  };
+  const readById = async (id: number, request: FastifyRequest, reply: FastifyReply) => {
+    const meta = await accessibleMeta(id, request);
     return sendImage(request, reply, meta, () => findImageById(app.sql, meta.id), opts);
   };
   const byId = { schema: { params: IdParams, response: JpegReplies }, preHandler: app.authenticate };
   app.get("/img/:id", byId, (request, reply) => readById(request.params.id, request, reply));
   // Old clients read `GET /:id`; only digits match, so every named route keeps its path.
   app.get("/:id(^\\d+$)", byId, (request, reply) => readById(request.params.id, request, reply));
+
+  // Any stored image by id, article images included (one id space), as its reads allow.
+  app.delete(
+    "/img/:id",
+    { schema: { params: IdParams, response: DeletedReplies }, preHandler: app.authenticate },
+    async (request) => {
+      const meta = await accessibleMeta(request.params.id, request);
+      return deleteChecked(app.sql, meta, opts.images, request.log);
+    },
+  );
 };

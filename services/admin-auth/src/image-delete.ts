@@ -1,0 +1,26 @@
+import { deleteImage, findImageMetaById, type ImageMeta, type Sql } from "@belfoot/db";
+import { AppError } from "@belfoot/errors";
+import type { FastifyBaseLogger } from "fastify";
+import type { ImageBytesCache } from "./image-bytes-cache";
+
+/**
+ * Delete the image `meta` describes, for a caller already allowed to access it. The row goes only
+ * if its owner is still the one that was checked; if it changed in between (another user replaced
+ * the article's image), nothing is deleted: 404 when the image is gone anyway, else 409.
+ */
+export async function deleteChecked(
+  sql: Sql,
+  meta: ImageMeta,
+  images: ImageBytesCache,
+  log: FastifyBaseLogger,
+) {
+  if (!(await deleteImage(sql, meta.id, meta.ownerId))) {
+    if (!(await findImageMetaById(sql, meta.id))) {
+      throw new AppError(404, "not_found", `no image with id ${meta.id}`);
+    }
+    throw new AppError(409, "image_changed", "the image changed while it was being deleted; read it again");
+  }
+  images.forget(meta);
+  log.info({ image_id: meta.id, article_id: meta.articleId }, "image deleted");
+  return { status: 200, message: "image deleted", id: meta.id, article_id: meta.articleId };
+}
