@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -7,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { accepts, freePort } from "@belfoot/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 let dataDir: string;
 
@@ -24,7 +26,10 @@ async function waitFor(url: string, timeoutMs: number): Promise<Response> {
   }
 }
 
-/** `pnpm start` exactly as a user runs it, minus pnpm: the launcher with no DATABASE_URL. */
+/**
+ * `pnpm start` exactly as a user runs it, minus pnpm: the tsx CLI (package.json's start script), which
+ * runs the launcher in a child process and relays signals to it, with no DATABASE_URL.
+ */
 async function startLauncher(
   ports: { port?: number; converterPort?: number } = {},
 ): Promise<{ child: ChildProcess; port: number; converterPort: number; output: () => string }> {
@@ -44,7 +49,7 @@ async function startLauncher(
   delete env.JWT_SECRET;
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", path.join(root, "services/launcher/src/main.ts")],
+    [require.resolve("tsx/cli"), path.join(root, "services/launcher/src/main.ts")],
     {
       cwd: root,
       env,
@@ -125,6 +130,37 @@ describe("pnpm start (launcher)", () => {
     expect(await accepts(run.port)).toBe(false);
     expect(await accepts(pgPort)).toBe(false);
   }, 120_000);
+
+  it("`pnpm start` itself: a SIGTERM to pnpm (a supervisor's stop) still stops everything", async () => {
+    // pnpm relays the signal to the shell that runs the script; without `exec` in the script, that
+    // shell (dash) dies at once and the launcher, its services and PostgreSQL keep running.
+    const port = await freePort();
+    const converterPort = await freePort();
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port) };
+    env.CONVERTER_PORT = String(converterPort);
+    env.LOG_LEVEL = "warn";
+    for (const name of ["DATABASE_URL", "INTERNAL_TOKEN", "JWT_SECRET", "npm_lifecycle_event"])
+      delete env[name];
+    // Its own process group, so that whatever it leaves behind can be found and killed below.
+    const pnpm = spawn("pnpm", ["start"], { cwd: root, env, stdio: "ignore", detached: true });
+    const group = pnpm.pid ?? 0;
+    try {
+      await waitFor(`http://127.0.0.1:${port}/ready`, 90_000);
+      const pgPort = Number((await readFile(path.join(dataDir, "postgres.port"), "utf8")).trim());
+      pnpm.kill("SIGTERM");
+      const deadline = Date.now() + 30_000;
+      const up = async () =>
+        (await Promise.all([port, converterPort, pgPort].map((p) => accepts(p)))).filter(Boolean).length;
+      while ((await up()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      expect(await up(), "ports still accepting 30 s after SIGTERM").toBe(0);
+    } finally {
+      try {
+        process.kill(-group, "SIGKILL");
+      } catch {
+        // the group is empty: nothing was left behind
+      }
+    }
+  }, 150_000);
 
   it("refuses to start, touching nothing, when a service's port is already taken", async () => {
     const squatter = createServer();
