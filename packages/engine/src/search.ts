@@ -44,7 +44,7 @@ const MIN_SECANT_SPAN = 3;
 /** Give up without encoding the floor when the curve predicts an answer this far below it. */
 export const GIVE_UP_BELOW = 3;
 /**
- * Try `stepDown` when the answer is this close below it. At 75, where trellis starts, an encode is a
+ * Try `stepDown` before any quality this close below it. At 75, where trellis starts, an encode is a
  * median 0.89 (0.79-0.99) of the size at 74: the size of an encode without trellis 3.8 qualities lower
  * (up to 4.7; bench/studies/trellis-step-study.ts, 32 images at 2560 px). Without the try, the search
  * stopped at q70-73 where q76-78 fit (mate-dune, mate-ladybird, mate-wood, plasma-bythewater).
@@ -73,44 +73,60 @@ export async function searchQuality(input: SearchInput): Promise<SearchResult> {
   const sizeOf = (q: number) => tried.find((t) => t.quality === q)?.size;
 
   const stepDown = input.stepDown;
-  // Just below the step with the step itself untried: the next quality to encode is the step.
-  const stepWorthTrying = () =>
-    fits !== undefined && justBelowStep(fits, stepDown, ceiling) && sizeOf(stepDown) === undefined;
-
-  // Set when the search jumps to the step: how it would have ended without the jump. Once set, the
-  // points below the step say nothing about the curve's slope above it.
-  let verdictBelowStep: boolean | undefined;
+  // Set while the step is tried ahead of this quality just below it (see the loop's first lines).
+  let resumeAt: number | undefined;
+  // How the step's try went: "fits" (only the curve above it counts now), "over" (only below it).
+  let step: "fits" | "over" | undefined;
 
   let q = clamp(Math.round(input.start), floor, ceiling);
   for (;;) {
+    // About to try a quality just below the step, with the step untried: try the step first. When it
+    // fits, nothing below it can be the answer and the encodes below it are saved (mate-ladybird's
+    // sample search tried 72, 73 and 74 before 75); when it does not, go on below, where the old
+    // order would have tried it last anyway.
+    if (justBelowStep(q, stepDown, ceiling) && sizeOf(stepDown) === undefined) {
+      resumeAt = q;
+      q = stepDown;
+    }
     const bytes = await encode(q);
     tried.push({ quality: q, size: bytes.length });
-    if (q === stepDown && verdictBelowStep !== undefined && bytes.length > maxBytes) {
-      return done(verdictBelowStep);
-    }
     if (bytes.length <= maxBytes) {
       if (!best || q > best.quality) best = { quality: q, bytes };
       if (fits === undefined || q > fits) fits = q;
     } else if (tooBig === undefined || q < tooBig) tooBig = q;
+    if (resumeAt !== undefined) {
+      const wanted = resumeAt;
+      resumeAt = undefined;
+      if (bytes.length > maxBytes) {
+        // Size only rises above the step, so the answer is below it: resume there.
+        step = "over";
+        q = clamp(wanted, (fits ?? floor - 1) + 1, q - 1);
+        continue;
+      }
+      // What was too big below the step may fit above it.
+      step = "fits";
+      if (tooBig !== undefined && tooBig < q) tooBig = undefined;
+    }
 
     if (fits === ceiling) return done(true);
     if (tooBig === floor) return done(false);
     const closed = fits !== undefined && tooBig !== undefined && tooBig - fits <= 1;
+    // Points across the step say nothing about the slope on either side of it, and a step that was
+    // over bounds the answer without saying how far below it the curve crosses the budget: below it,
+    // the curve below decides when to stop, as it did before the step was tried first.
     const curve =
-      verdictBelowStep === undefined ? tried : tried.filter((t) => t.quality >= (stepDown as number));
-    const slope = localSlope(curve, fits, tooBig) ?? input.slope(fits ?? (tooBig as number));
+      step === "fits"
+        ? tried.filter((t) => t.quality >= (stepDown as number))
+        : step === "over"
+          ? tried.filter((t) => t.quality !== stepDown)
+          : tried;
+    const overBelow = step === "over" && tooBig === stepDown ? undefined : tooBig;
+    const slope = localSlope(curve, fits, overBelow) ?? input.slope(fits ?? (tooBig as number));
     // Only fitting points: stop when the next step up is clearly over the budget.
     const nextOver =
       fits !== undefined &&
-      tooBig === undefined &&
+      overBelow === undefined &&
       (sizeOf(fits) as number) * Math.exp(slope) > maxBytes * (1 + STOP_MARGIN);
-    if ((closed || nextOver) && stepWorthTrying()) {
-      // Search the curve above the step: what was too big below it may fit above it.
-      verdictBelowStep = closed;
-      q = stepDown as number;
-      tooBig = undefined;
-      continue;
-    }
     if (closed) return done(true);
     if (nextOver) return done(false);
     const anchor = fits ?? (tooBig as number);

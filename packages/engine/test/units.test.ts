@@ -101,7 +101,32 @@ describe("searchQuality", () => {
     const r = await search;
     expect(r.best?.quality).toBe(70);
     expect(r.verified).toBe(plain.verified);
-    expect(asked).toEqual([...without.asked, 75]);
+    expect([...asked].sort()).toEqual([...without.asked, 75].sort());
+  });
+
+  it("tries the step before the qualities just below it, which it makes useless when it fits", async () => {
+    // Answers at 76-77, and a start whose first guess lands just below the step.
+    for (const top of [76, 77]) {
+      const maxBytes = Math.round(stepped(top) * 1.005);
+      const { asked, search } = stepSearch(maxBytes, 75);
+      expect((await search).best?.quality).toBe(top);
+      expect(asked.filter((q) => q >= 70 && q < 75)).toEqual([]);
+    }
+  });
+
+  it("finds the highest quality that fits on a stepped curve, never encoding a quality twice", async () => {
+    for (let target = 55; target <= 90; target++) {
+      const maxBytes = Math.round(stepped(target) * 1.003);
+      let truth = 40;
+      for (let q = 40; q <= 95; q++) if (stepped(q) <= maxBytes) truth = q;
+      const { asked, search } = stepSearch(maxBytes, 75);
+      const r = await search;
+      // Below the step's window the search may stop at a fitting quality with a higher one beyond
+      // the drop; inside it and above, the answer is the true highest.
+      if (truth >= 70) expect(r.best?.quality, `target ${target}`).toBe(truth);
+      expect(r.best?.bytes.length).toBeLessThanOrEqual(maxBytes);
+      expect(new Set(asked).size, `target ${target}: ${asked}`).toBe(asked.length);
+    }
   });
 
   it("does not try the step from an answer far below it", async () => {
