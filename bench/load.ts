@@ -3,13 +3,13 @@
 // server) and GET /articles/:id for a fixed time; then every acknowledged post is read back and its
 // sha256 checked. Baseline in the same run: GET /health through the same nginx.
 // Not a CI gate: it prints figures for the README.
-import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { corpusPath, startImageServer } from "@belfoot/testkit";
 import autocannon from "autocannon";
 import { startNginx } from "../tests/support/nginx";
 import { type LaunchedStack, launchStack } from "./support/launch-stack";
+import { childPids, peakRssMb } from "./support/process-stats";
 
 const { values } = parseArgs({
   options: {
@@ -27,24 +27,6 @@ const SOURCES = [
   "mate-dune.jpg",
   "skimage-rocket.jpg",
 ];
-
-/** Peak resident set (VmHWM) of a live process, in MB. */
-function peakRssMb(pid: number): number {
-  const status = execFileSync("cat", [`/proc/${pid}/status`], { encoding: "utf8" });
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-}
-
-function childPids(pid: number): { pid: number; cmd: string }[] {
-  const out = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(pid)], { encoding: "utf8" });
-  return out
-    .trim()
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => {
-      const [p, ...cmd] = l.trim().split(/\s+/);
-      return { pid: Number(p), cmd: cmd.join(" ") };
-    });
-}
 
 function run(opts: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {

@@ -48,4 +48,39 @@ describe("overload", () => {
     });
     expect(after.status).toBe(201);
   });
+
+  it("turns a job away before downloading its source while slow downloads hold every place", async () => {
+    // Two sources that send their headers only when released: their downloads hold both places.
+    const pending: (() => void)[] = [];
+    const body = await readFile(corpusPath("skimage-coffee.png"));
+    images.setRoute("/slow.png", (_req, res) => {
+      pending.push(() => res.writeHead(200, { "content-type": "image/png" }).end(body));
+    });
+    images.setRoute("/other.png", { body, contentType: "image/png" });
+    const slow = [0, 1].map((i) =>
+      http(`${stack.url}/convert`, {
+        json: { user: ADMIN, data: { url: `${images.url}/slow.png`, article_id: `SLOW-${i}` } },
+      }),
+    );
+    for (let i = 0; i < 200 && pending.length < 2; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(pending).toHaveLength(2);
+
+    const turned = await http(`${stack.url}/convert`, {
+      json: { user: ADMIN, data: { url: `${images.url}/other.png`, article_id: "TURNED-AWAY" } },
+    });
+    expect(turned.status).toBe(503);
+    expect(turned.json.code).toBe("busy");
+    expect(images.hits("/other.png")).toBe(0);
+
+    for (const release of pending) release();
+    expect((await Promise.all(slow)).map((a) => a.status)).toEqual([201, 201]);
+    const after = await http(`${stack.url}/convert`, {
+      json: { user: ADMIN, data: { url: `${images.url}/other.png`, article_id: "AFTER-SLOW" } },
+    });
+    expect(after.status).toBe(201);
+    const rows = await stack.sql<{ a: string }[]>`
+      select article_id as a from images where article_id in ('SLOW-0', 'SLOW-1', 'TURNED-AWAY', 'AFTER-SLOW')
+      order by article_id`;
+    expect(rows.map((r) => r.a)).toEqual(["AFTER-SLOW", "SLOW-0", "SLOW-1"]);
+  });
 });

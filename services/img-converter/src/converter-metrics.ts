@@ -41,12 +41,13 @@ export function converterMetrics(registry: Registry, queue: JobQueue) {
   });
   new Gauge({
     name: "belfoot_compress_queue_depth",
-    help: "Images being compressed or waiting",
+    help: "Images being compressed, waiting for a slot, or downloading their source with a place held",
     labelNames: ["state"],
     registers,
     collect() {
       this.set({ state: "active" }, queue.active);
       this.set({ state: "waiting" }, queue.waiting);
+      this.set({ state: "fetching" }, queue.preparing);
     },
   });
 

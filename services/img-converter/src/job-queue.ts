@@ -1,49 +1,91 @@
 import { AppError } from "@belfoot/errors";
 
-export interface JobQueue {
+/** One job's place in line, taken before its input is in memory (see createJobQueue). */
+export interface Place {
+  /** Waits for a slot, runs the job in it, then gives the place back. Once per place. */
   run<T>(job: () => Promise<T>): Promise<T>;
+  /** Gives the place back unused (its download failed). Safe to call twice, or after `run`. */
+  release(): void;
+}
+
+export interface JobQueue {
+  /** Takes a place now, or answers 503 busy + Retry-After when every place is held. */
+  admit(): Place;
+  /** `admit().run(job)`: for a job whose input is already in memory. */
+  run<T>(job: () => Promise<T>): Promise<T>;
+  /** Jobs running in a slot. */
   readonly active: number;
+  /** Jobs whose input is ready, waiting for a slot. */
   readonly waiting: number;
+  /** Places held by jobs still getting their input (downloading the source). */
+  readonly preparing: number;
 }
 
 /**
- * At most `concurrency` jobs run at once and at most `maxWaiting` wait; beyond that a caller gets
- * 503 + Retry-After at once instead of queueing unbounded memory. Hand-written because p-limit and
- * p-queue have no bound on the waiting list.
+ * At most `concurrency` jobs run at once, and at most `concurrency + maxWaiting` hold a place: a
+ * place is taken when the request arrives, before its source is downloaded, and held until the
+ * job ends. So the sources in memory are bounded by the places (× MAX_SOURCE_BYTES), and a busy
+ * converter answers 503 before downloading anything, not after (32 connections from admin-auth,
+ * each downloading up to 25 MiB before a queue that only counted compressions, could hold 800 MB).
+ * Hand-written because p-limit and p-queue bound neither the waiting list nor a place held across
+ * two phases.
  */
 export function createJobQueue(opts: {
   concurrency: number;
   maxWaiting: number;
   retryAfterSeconds?: number;
 }): JobQueue {
+  const places = opts.concurrency + opts.maxWaiting;
+  let held = 0;
   let active = 0;
   const waiting: (() => void)[] = [];
-  const release = () => {
-    active--;
-    waiting.shift()?.();
+
+  const admit = (): Place => {
+    if (held >= places) {
+      throw new AppError(503, "busy", "too many images are being processed; retry later", {
+        headers: { "retry-after": String(opts.retryAfterSeconds ?? 2) },
+      });
+    }
+    held++;
+    let released = false;
+    let ran = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      held--;
+    };
+    return {
+      release,
+      async run(job) {
+        if (released || ran) throw new Error("a place runs one job");
+        ran = true;
+        try {
+          if (active >= opts.concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+          active++;
+          try {
+            return await job();
+          } finally {
+            active--;
+            waiting.shift()?.();
+          }
+        } finally {
+          release();
+        }
+      },
+    };
   };
+
   return {
+    admit,
+    run: async (job) => admit().run(job),
     get active() {
       return active;
     },
     get waiting() {
       return waiting.length;
     },
-    async run(job) {
-      if (active >= opts.concurrency) {
-        if (waiting.length >= opts.maxWaiting) {
-          throw new AppError(503, "busy", "too many images are being processed; retry later", {
-            headers: { "retry-after": String(opts.retryAfterSeconds ?? 2) },
-          });
-        }
-        await new Promise<void>((resolve) => waiting.push(resolve));
-      }
-      active++;
-      try {
-        return await job();
-      } finally {
-        release();
-      }
+    get preparing() {
+      return held - active - waiting.length;
     },
   };
 }

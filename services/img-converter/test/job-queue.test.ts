@@ -50,4 +50,35 @@ describe("createJobQueue", () => {
     expect(queue.active).toBe(0);
     expect(await queue.run(async () => "after")).toBe("after");
   });
+
+  it("holds a place from admission, before the job's input is ready, and gives it back once", async () => {
+    const queue = createJobQueue({ concurrency: 1, maxWaiting: 1 });
+    // Two downloads in progress hold both places: a third arrival is turned away before downloading.
+    const a = queue.admit();
+    const b = queue.admit();
+    expect(queue.preparing).toBe(2);
+    expect(() => queue.admit()).toThrow(expect.objectContaining({ status: 503, code: "busy" }));
+    // A failed download gives its place back; releasing twice frees it only once.
+    a.release();
+    a.release();
+    const c = queue.admit();
+    expect(() => queue.admit()).toThrow(expect.objectContaining({ code: "busy" }));
+    // Runs take slots in turn and free their places when they end.
+    const gate = deferred();
+    const running = b.run(() => gate.promise);
+    const queued = c.run(async () => "c");
+    await new Promise((r) => setImmediate(r));
+    expect([queue.active, queue.waiting, queue.preparing]).toEqual([1, 1, 0]);
+    gate.resolve();
+    await running;
+    expect(await queued).toBe("c");
+    expect([queue.active, queue.waiting, queue.preparing]).toEqual([0, 0, 0]);
+    await expect(b.run(async () => "again")).rejects.toThrow("one job");
+    c.release(); // after its run: no effect
+    const d = queue.admit();
+    const e = queue.admit();
+    expect(() => queue.admit()).toThrow(expect.objectContaining({ code: "busy" }));
+    d.release();
+    e.release();
+  });
 });

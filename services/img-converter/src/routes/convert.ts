@@ -21,11 +21,15 @@ const ConvertBody = Type.Object({
 export const convertRoutes: FastifyPluginAsyncTypebox<ConverterContext> = async (app, ctx) => {
   app.post("/convert", { schema: { body: ConvertBody, headers: OwnerHeader } }, async (request, reply) => {
     const { url, article_id: articleId } = request.body.data;
+    // A place in line before the download: a busy converter says so before fetching anything, and
+    // the sources held in memory stay bounded by the places (job-queue.ts).
+    const place = ctx.queue.admit();
     const source = await ctx.fetcher.fetch(url).catch((err: unknown) => {
+      place.release();
       ctx.metrics.fetchFailed(err);
       throw err;
     });
-    const result = await ctx.queue.run(() =>
+    const result = await place.run(() =>
       compressImage(source.bytes, {
         maxBytes: ctx.config.MAX_OUTPUT_BYTES,
         limitInputPixels: ctx.config.LIMIT_INPUT_PIXELS,

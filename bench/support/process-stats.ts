@@ -1,0 +1,38 @@
+// Memory figures of live processes, read from /proc (Linux): what the benchmarks report per service.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+function statusField(pid: number, field: "VmHWM" | "VmRSS"): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** Peak resident set (VmHWM) of a live process, in MB. */
+export function peakRssMb(pid: number): number {
+  return statusField(pid, "VmHWM");
+}
+
+/** Current resident set (VmRSS) of a live process, in MB. */
+export function rssMb(pid: number): number {
+  return statusField(pid, "VmRSS");
+}
+
+/** The direct children of a process, with their command lines. */
+export function childPids(pid: number): { pid: number; cmd: string }[] {
+  const out = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(pid)], { encoding: "utf8" });
+  return out
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => {
+      const [p, ...cmd] = l.trim().split(/\s+/);
+      return { pid: Number(p), cmd: cmd.join(" ") };
+    });
+}
+
+/** The pid of the launcher's child running `service` (its entry path names it). */
+export function servicePid(launcherPid: number, service: string): number {
+  const child = childPids(launcherPid).find((c) => c.cmd.includes(`/${service}`));
+  if (!child) throw new Error(`no ${service} process under pid ${launcherPid}`);
+  return child.pid;
+}
