@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { request } from "node:http";
 import { corpusPath, type ImageServer, startImageServer } from "@belfoot/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { http } from "../support/http";
@@ -49,21 +50,29 @@ describe("overload", () => {
     expect(after.status).toBe(201);
   });
 
-  it("turns a job away before downloading its source while slow downloads hold every place", async () => {
-    // Two sources that send their headers only when released: their downloads hold both places.
+  /** Two conversions whose sources send nothing until released: their downloads hold both places. */
+  async function holdBothPlaces(body: Buffer, prefix: string) {
     const pending: (() => void)[] = [];
-    const body = await readFile(corpusPath("skimage-coffee.png"));
     images.setRoute("/slow.png", (_req, res) => {
       pending.push(() => res.writeHead(200, { "content-type": "image/png" }).end(body));
     });
-    images.setRoute("/other.png", { body, contentType: "image/png" });
-    const slow = [0, 1].map((i) =>
+    const done = [0, 1].map((i) =>
       http(`${stack.url}/convert`, {
-        json: { user: ADMIN, data: { url: `${images.url}/slow.png`, article_id: `SLOW-${i}` } },
+        json: { user: ADMIN, data: { url: `${images.url}/slow.png`, article_id: `${prefix}-${i}` } },
       }),
     );
     for (let i = 0; i < 200 && pending.length < 2; i++) await new Promise((r) => setTimeout(r, 25));
     expect(pending).toHaveLength(2);
+    return async () => {
+      for (const release of pending) release();
+      return (await Promise.all(done)).map((a) => a.status);
+    };
+  }
+
+  it("turns a job away before downloading its source while slow downloads hold every place", async () => {
+    const body = await readFile(corpusPath("skimage-coffee.png"));
+    images.setRoute("/other.png", { body, contentType: "image/png" });
+    const release = await holdBothPlaces(body, "SLOW");
 
     const turned = await http(`${stack.url}/convert`, {
       json: { user: ADMIN, data: { url: `${images.url}/other.png`, article_id: "TURNED-AWAY" } },
@@ -72,8 +81,7 @@ describe("overload", () => {
     expect(turned.json.code).toBe("busy");
     expect(images.hits("/other.png")).toBe(0);
 
-    for (const release of pending) release();
-    expect((await Promise.all(slow)).map((a) => a.status)).toEqual([201, 201]);
+    expect(await release()).toEqual([201, 201]);
     const after = await http(`${stack.url}/convert`, {
       json: { user: ADMIN, data: { url: `${images.url}/other.png`, article_id: "AFTER-SLOW" } },
     });
@@ -82,5 +90,46 @@ describe("overload", () => {
       select article_id as a from images where article_id in ('SLOW-0', 'SLOW-1', 'TURNED-AWAY', 'AFTER-SLOW')
       order by article_id`;
     expect(rows.map((r) => r.a)).toEqual(["AFTER-SLOW", "SLOW-0", "SLOW-1"]);
+  });
+
+  it("turns an upload away before reading its body while every place is held", async () => {
+    const release = await holdBothPlaces(await readFile(corpusPath("skimage-astronaut.png")), "HELD");
+    const before = await stack.sql<{ n: number }[]>`select count(*)::int as n from images`;
+    // Straight to the converter, as admin-auth forwards an upload: a body announced at 10 MB of which
+    // only 1 KB ever comes. The answer must not wait for the rest.
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const url = new URL(`${stack.converterUrl}/uploads`);
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: "POST",
+          headers: {
+            "content-type": "application/octet-stream",
+            "content-length": String(10_000_000),
+            "x-internal-token": stack.config.INTERNAL_TOKEN,
+          },
+        },
+        (res) => {
+          let text = "";
+          res.on("data", (c) => {
+            text += c;
+          });
+          res.on("end", () => {
+            req.destroy(); // the unfinished body would keep the connection (and the stack's close) waiting
+            resolve({ status: res.statusCode ?? 0, body: text });
+          });
+        },
+      );
+      req.on("error", reject);
+      req.write(Buffer.alloc(1024));
+      setTimeout(() => reject(new Error("no answer while the body was unfinished")), 5_000).unref();
+    });
+    expect(answer.status).toBe(503);
+    expect(JSON.parse(answer.body).code).toBe("busy");
+    expect(await release()).toEqual([201, 201]);
+    const after = await stack.sql<{ n: number }[]>`select count(*)::int as n from images`;
+    expect(after[0]?.n).toBe((before[0]?.n ?? 0) + 2);
   });
 });

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { compressImage } from "../compress-image";
 import type { ConverterContext } from "../context";
+import { queuePlaces } from "../queue-place";
 import { storeResult } from "../store-result";
 
 export const OwnerHeader = Type.Object({ "x-owner-id": Type.Optional(Type.Integer({ minimum: 1 })) });
@@ -19,43 +20,47 @@ const ConvertBody = Type.Object({
 
 /** POST /convert: fetch the URL, compress it within the budget, store it under the article id. */
 export const convertRoutes: FastifyPluginAsyncTypebox<ConverterContext> = async (app, ctx) => {
-  app.post("/convert", { schema: { body: ConvertBody, headers: OwnerHeader } }, async (request, reply) => {
-    const { url, article_id: articleId } = request.body.data;
-    // A place in line before the download: a busy converter says so before fetching anything, and
-    // the sources held in memory stay bounded by the places (job-queue.ts).
-    const place = ctx.queue.admit();
-    const source = await ctx.fetcher.fetch(url).catch((err: unknown) => {
-      place.release();
-      ctx.metrics.fetchFailed(err);
-      throw err;
-    });
-    const result = await place.run(() =>
-      compressImage(source.bytes, {
-        maxBytes: ctx.config.MAX_OUTPUT_BYTES,
-        limitInputPixels: ctx.config.LIMIT_INPUT_PIXELS,
-      }),
-    );
-    ctx.metrics.compressed(result);
-    const saved = await storeResult(app.sql, result, {
-      articleId,
-      ownerId: request.headers["x-owner-id"] ?? null,
-      sourceUrl: source.finalUrl,
-    });
-    request.log.info(
-      {
-        article_id: articleId,
-        id: saved.id,
-        bytes: saved.bytes,
-        encodes: result.encodes,
-        ms: result.timings.totalMs,
-      },
-      saved.created ? "image stored" : "image replaced",
-    );
-    const status = saved.created ? 201 : 200;
-    return reply.code(status).send({
-      status,
-      message: saved.created ? "image stored" : "image replaced",
-      ...describeImage(saved),
-    });
-  });
+  // A place in line before the download: a busy converter says so before fetching anything.
+  const { hooks, placeOf } = queuePlaces(ctx.queue);
+  app.post(
+    "/convert",
+    { schema: { body: ConvertBody, headers: OwnerHeader }, ...hooks },
+    async (request, reply) => {
+      const { url, article_id: articleId } = request.body.data;
+      const place = placeOf(request);
+      const source = await ctx.fetcher.fetch(url).catch((err: unknown) => {
+        place.release();
+        ctx.metrics.fetchFailed(err);
+        throw err;
+      });
+      const result = await place.run(() =>
+        compressImage(source.bytes, {
+          maxBytes: ctx.config.MAX_OUTPUT_BYTES,
+          limitInputPixels: ctx.config.LIMIT_INPUT_PIXELS,
+        }),
+      );
+      ctx.metrics.compressed(result);
+      const saved = await storeResult(app.sql, result, {
+        articleId,
+        ownerId: request.headers["x-owner-id"] ?? null,
+        sourceUrl: source.finalUrl,
+      });
+      request.log.info(
+        {
+          article_id: articleId,
+          id: saved.id,
+          bytes: saved.bytes,
+          encodes: result.encodes,
+          ms: result.timings.totalMs,
+        },
+        saved.created ? "image stored" : "image replaced",
+      );
+      const status = saved.created ? 201 : 200;
+      return reply.code(status).send({
+        status,
+        message: saved.created ? "image stored" : "image replaced",
+        ...describeImage(saved),
+      });
+    },
+  );
 };

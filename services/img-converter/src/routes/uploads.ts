@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { compressImage } from "../compress-image";
 import type { ConverterContext } from "../context";
+import { queuePlaces } from "../queue-place";
 import { storeResult } from "../store-result";
 import { OwnerHeader } from "./convert";
 
@@ -22,13 +23,15 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<ConverterContext> = async (
     { parseAs: "buffer", bodyLimit: ctx.config.UPLOAD_BODY_LIMIT_BYTES },
     (_request, body, done) => done(null, body),
   );
+  // A place in line before the body is read: a busy converter turns an upload away unread.
+  const { hooks, placeOf } = queuePlaces(ctx.queue);
   app.post(
     "/uploads",
-    { schema: { querystring: UploadQuery, headers: OwnerHeader } },
+    { schema: { querystring: UploadQuery, headers: OwnerHeader }, ...hooks },
     async (request, reply) => {
       const bytes = request.body as Buffer;
       const { max_width, max_height, quality } = request.query;
-      const result = await ctx.queue.run(() =>
+      const result = await placeOf(request).run(() =>
         compressImage(bytes, {
           maxBytes: ctx.config.MAX_OUTPUT_BYTES,
           limitInputPixels: ctx.config.LIMIT_INPUT_PIXELS,
