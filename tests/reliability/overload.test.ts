@@ -132,4 +132,16 @@ describe("overload", () => {
     const after = await stack.sql<{ n: number }[]>`select count(*)::int as n from images`;
     expect(after[0]?.n).toBe((before[0]?.n ?? 0) + 2);
   });
+
+  it("relays the converter's early 503 to a large POST /img while every place is held", async () => {
+    const release = await holdBothPlaces(await readFile(corpusPath("skimage-coffee.png")), "BUSY-IMG");
+    // 12 MB of base64: the converter answers before admin-auth has sent it all.
+    const img = Buffer.alloc(9_000_000, 7).toString("base64");
+    const basic = `Basic ${Buffer.from(`${ADMIN.username}:${ADMIN.password}`).toString("base64")}`;
+    const answer = await http(`${stack.url}/img`, { json: { img }, headers: { authorization: basic } });
+    expect(answer.status).toBe(503);
+    expect(answer.json.code).toBe("busy");
+    expect(Number(answer.headers["retry-after"])).toBeGreaterThan(0);
+    expect(await release()).toEqual([201, 201]);
+  });
 });
