@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import type { Sql } from "./connect";
 
-/** What the converter hands over to store: the JPEG and the facts about it and its source. */
-export interface NewImage {
+/** The facts stored with every image, about it and its source. */
+interface ImageFacts {
   articleId: string | null;
   ownerId: number | null;
   sourceUrl: string | null;
@@ -14,24 +14,18 @@ export interface NewImage {
   height: number;
   quality: number | null;
   encodes: number;
+}
+
+/** What the converter hands over to store: the JPEG and the facts about it and its source. */
+export interface NewImage extends ImageFacts {
   data: Buffer;
 }
 
-export interface ImageMeta {
+/** A stored image's row without its bytes. */
+export interface ImageMeta extends ImageFacts {
   id: number;
-  articleId: string | null;
-  ownerId: number | null;
-  sourceUrl: string | null;
-  sourceFormat: string;
-  sourceBytes: number;
-  sourceWidth: number;
-  sourceHeight: number;
   contentType: string;
   bytes: number;
-  width: number;
-  height: number;
-  quality: number | null;
-  encodes: number;
   sha256: string;
   createdAt: Date;
   updatedAt: Date;
