@@ -63,7 +63,10 @@ describe("metrics", () => {
     const converter = (await http(`${stack.converterUrl}/metrics`)).body.toString();
     expect(converter).toMatch(/belfoot_compress_seconds_count\{[^}]*\} [1-9]/);
     expect(converter).toMatch(/belfoot_saved_bytes_total\{[^}]*\} [1-9]/);
-    expect(converter).toContain("belfoot_compress_queue_depth");
+    // Idle now: no job running, waiting for a slot, or downloading its source with a place held.
+    for (const state of ["active", "waiting", "fetching"]) {
+      expect(converter).toMatch(new RegExp(`belfoot_compress_queue_depth\\{[^}]*state="${state}"[^}]*\\} 0`));
+    }
   });
 });
 
