@@ -144,4 +144,67 @@ describe("overload", () => {
     expect(Number(answer.headers["retry-after"])).toBeGreaterThan(0);
     expect(await release()).toEqual([201, 201]);
   });
+
+  it("keeps a place while a conversion goes on after its client left, and frees one refused before its handler", async () => {
+    const body = await readFile(corpusPath("skimage-coffee.png"));
+    const pending: (() => void)[] = [];
+    images.setRoute("/gone.png", (_req, res) => {
+      pending.push(() => res.writeHead(200, { "content-type": "image/png" }).end(body));
+    });
+    images.setRoute("/next.png", { body, contentType: "image/png" });
+    // Two conversions straight to the converter whose clients leave while their sources download.
+    const url = new URL(`${stack.converterUrl}/convert`);
+    const leaving = [0, 1].map((i) => {
+      const req = request({
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: "POST",
+        headers: { "content-type": "application/json", "x-internal-token": stack.config.INTERNAL_TOKEN },
+      });
+      req.on("error", () => {});
+      req.end(JSON.stringify({ data: { url: `${images.url}/gone.png`, article_id: `GONE-${i}` } }));
+      return req;
+    });
+    for (let i = 0; i < 200 && pending.length < 2; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(pending).toHaveLength(2);
+    for (const req of leaving) req.destroy();
+    await new Promise((r) => setTimeout(r, 200));
+
+    // The downloads go on, so their places are still held.
+    const refused = await http(`${stack.url}/convert`, {
+      json: { user: ADMIN, data: { url: `${images.url}/next.png`, article_id: "NEXT-0" } },
+    });
+    expect(refused.status).toBe(503);
+    expect(images.hits("/next.png")).toBe(0);
+
+    // Then they finish and store their images, and give the places back.
+    for (const release of pending) release();
+    for (let i = 0; i < 200; i++) {
+      const [row] = await stack.sql<{ n: number }[]>`
+        select count(*)::int as n from images where article_id in ('GONE-0', 'GONE-1')`;
+      if (row?.n === 2) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const stored = await http(`${stack.url}/convert`, {
+      json: { user: ADMIN, data: { url: `${images.url}/next.png`, article_id: "NEXT-1" } },
+    });
+    expect(stored.status).toBe(201);
+
+    // An upload refused before its handler ran (a bad query) gives its place back too.
+    for (let i = 0; i < 3; i++) {
+      const bad = await http(`${stack.converterUrl}/uploads?max_width=0`, {
+        body: body,
+        headers: {
+          "content-type": "application/octet-stream",
+          "x-internal-token": stack.config.INTERNAL_TOKEN,
+        },
+      });
+      expect(bad.status).toBe(400);
+    }
+    const again = await http(`${stack.url}/convert`, {
+      json: { user: ADMIN, data: { url: `${images.url}/next.png`, article_id: "NEXT-2" } },
+    });
+    expect(again.status).toBe(201);
+  });
 });
