@@ -42,6 +42,8 @@ export const ConfigSchema = Type.Object({
   MAX_SOURCE_BYTES: Int(25 * 1024 * 1024, 1),
   LIMIT_INPUT_PIXELS: Int(50_000_000, 1),
   UPLOAD_BODY_LIMIT_BYTES: Int(30 * 1024 * 1024, 1024),
+  /** POST /img uploads admin-auth receives and decodes at once; beyond, 503 + Retry-After, body unread. */
+  UPLOADS_AT_ONCE: Int(4, 1),
   COMPRESS_CONCURRENCY: Int(2, 1),
   /** Images allowed to wait for a compression slot; beyond, 503 + Retry-After instead of unbounded memory. */
   COMPRESS_QUEUE_MAX: Int(16, 0),

@@ -1,3 +1,4 @@
+export { admission, limitedTickets, type Ticket } from "./admission";
 export { classifyDatabaseFault, DATABASE_RETRY_AFTER_SECONDS } from "./database";
 export { type HealthOptions, healthRoutes } from "./health";
 export { describeImage, type ImageJson } from "./image-json";

@@ -60,6 +60,7 @@ export async function buildGatewayApp({ config, sql, logger }: GatewayDeps) {
   await app.register(uploadRoutes, {
     // The JSON wrapper around the base64 text needs a little room beyond the image itself.
     bodyLimit: config.UPLOAD_BODY_LIMIT_BYTES + 64 * 1024,
+    uploadsAtOnce: config.UPLOADS_AT_ONCE,
     ...imageReplies,
   });
   await app.register(logRoutes, { logDir: config.LOG_DIR });

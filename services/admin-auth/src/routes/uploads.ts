@@ -1,8 +1,9 @@
 import { findImageById, findImageMetaById } from "@belfoot/db";
 import { AppError } from "@belfoot/errors";
+import { admission, limitedTickets } from "@belfoot/fastify-kit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { Type } from "typebox";
+import { type Static, Type } from "typebox";
 import { decodeBase64Image } from "../base64-image";
 import { deleteChecked } from "../image-delete";
 import { assertCanAccess, type ImageReplyOptions, sendImage } from "../image-reply";
@@ -34,6 +35,8 @@ const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MA
 
 export interface UploadRoutesOptions extends ImageReplyOptions {
   bodyLimit: number;
+  /** Uploads received, decoded and forwarded at once (UPLOADS_AT_ONCE). */
+  uploadsAtOnce: number;
 }
 
 function optionalInt(value: number | string | undefined, name: string, max: number): number | undefined {
@@ -47,34 +50,61 @@ function optionalInt(value: number | string | undefined, name: string, max: numb
 
 /** The original API's images: POST /img (base64 upload), GET /img/:id and its old alias GET /:id, DELETE /img/:id. */
 export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = async (app, opts) => {
+  // Each upload holds its body several times over while it is parsed and decoded (the JSON text, the
+  // base64 string, the image bytes): a bounded number at once, the rest turned away before their
+  // bodies are read (admission). nginx limits each client's rate, not how many clients upload at once.
+  const { hooks, claim } = admission(
+    limitedTickets(
+      opts.uploadsAtOnce,
+      () =>
+        new AppError(503, "busy", "too many uploads are being received; retry later", {
+          headers: { "retry-after": "2" },
+        }),
+    ),
+  );
   app.post(
     "/img",
     {
       schema: { body: UploadBody, response: StoredReplies },
       bodyLimit: opts.bodyLimit,
       preHandler: app.authenticate,
+      ...hooks,
     },
     async (request, reply) => {
-      const caller = callerOf(request);
-      const bytes = decodeBase64Image(request.body.img);
-      const query = new URLSearchParams();
-      const x = optionalInt(request.body.x, "x", 100_000);
-      const y = optionalInt(request.body.y, "y", 100_000);
-      const quality = optionalInt(request.body.quality, "quality", 100);
-      if (x) query.set("max_width", String(x));
-      if (y) query.set("max_height", String(y));
-      if (quality) query.set("quality", String(quality));
-      const answer = await app.converter.call({
-        method: "POST",
-        path: `/uploads${query.size ? `?${query}` : ""}`,
-        body: bytes,
-        contentType: "application/octet-stream",
-        ownerId: caller.id,
-        requestId: request.id,
-      });
-      return relay(reply, answer);
+      const slot = claim(request);
+      try {
+        return await storeUpload(request, request.body, reply);
+      } finally {
+        slot.release();
+      }
     },
   );
+
+  /** Decodes the base64 image and has the converter compress and store it for the caller. */
+  const storeUpload = async (
+    request: FastifyRequest,
+    body: Static<typeof UploadBody>,
+    reply: FastifyReply,
+  ) => {
+    const caller = callerOf(request);
+    const bytes = decodeBase64Image(body.img);
+    const query = new URLSearchParams();
+    const x = optionalInt(body.x, "x", 100_000);
+    const y = optionalInt(body.y, "y", 100_000);
+    const quality = optionalInt(body.quality, "quality", 100);
+    if (x) query.set("max_width", String(x));
+    if (y) query.set("max_height", String(y));
+    if (quality) query.set("quality", String(quality));
+    const answer = await app.converter.call({
+      method: "POST",
+      path: `/uploads${query.size ? `?${query}` : ""}`,
+      body: bytes,
+      contentType: "application/octet-stream",
+      ownerId: caller.id,
+      requestId: request.id,
+    });
+    return relay(reply, answer);
+  };
 
   const accessibleMeta = async (id: number, request: FastifyRequest) => {
     const meta = await findImageMetaById(app.sql, id);

@@ -1,9 +1,8 @@
-import { ArticleId, describeImage } from "@belfoot/fastify-kit";
+import { ArticleId, admission, describeImage } from "@belfoot/fastify-kit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { compressImage } from "../compress-image";
 import type { ConverterContext } from "../context";
-import { queuePlaces } from "../queue-place";
 import { storeResult } from "../store-result";
 
 export const OwnerHeader = Type.Object({ "x-owner-id": Type.Optional(Type.Integer({ minimum: 1 })) });
@@ -21,7 +20,7 @@ const ConvertBody = Type.Object({
 /** POST /convert: fetch the URL, compress it within the budget, store it under the article id. */
 export const convertRoutes: FastifyPluginAsyncTypebox<ConverterContext> = async (app, ctx) => {
   // A place in line before the download: a busy converter says so before fetching anything.
-  const { hooks, placeOf } = queuePlaces(ctx.queue);
+  const { hooks, claim: placeOf } = admission(() => ctx.queue.admit());
   app.post(
     "/convert",
     { schema: { body: ConvertBody, headers: OwnerHeader }, ...hooks },

@@ -1,9 +1,8 @@
-import { describeImage } from "@belfoot/fastify-kit";
+import { admission, describeImage } from "@belfoot/fastify-kit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { compressImage } from "../compress-image";
 import type { ConverterContext } from "../context";
-import { queuePlaces } from "../queue-place";
 import { storeResult } from "../store-result";
 import { OwnerHeader } from "./convert";
 
@@ -24,7 +23,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<ConverterContext> = async (
     (_request, body, done) => done(null, body),
   );
   // A place in line before the body is read: a busy converter turns an upload away unread.
-  const { hooks, placeOf } = queuePlaces(ctx.queue);
+  const { hooks, claim: placeOf } = admission(() => ctx.queue.admit());
   app.post(
     "/uploads",
     { schema: { querystring: UploadQuery, headers: OwnerHeader }, ...hooks },

@@ -1,0 +1,54 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+
+/** What an admission hands out: something held until it is given back. */
+export interface Ticket {
+  release(): void;
+}
+
+/**
+ * Route hooks that admit a request as it arrives, before its body is read (`take` throws, e.g. a
+ * 503 busy, to turn it away unread), and the handler's claim on what was taken.
+ *
+ * Who gives the ticket back: the handler, once it has claimed it (`claim`), even if the client has
+ * gone away meanwhile, since its work goes on; otherwise the end of the response (a body refused by
+ * validation or a limit, a client gone during the upload), which always comes. So what the tickets
+ * bound (memory, work) is never undercounted while a handler still holds it.
+ */
+export function admission<T extends Ticket>(take: () => T) {
+  const held = new WeakMap<FastifyRequest, { ticket: T; claimed: boolean }>();
+  return {
+    hooks: {
+      onRequest: async (request: FastifyRequest, reply: FastifyReply) => {
+        const entry = { ticket: take(), claimed: false };
+        held.set(request, entry);
+        reply.raw.once("close", () => {
+          if (!entry.claimed) entry.ticket.release();
+        });
+      },
+    },
+    /** The ticket this request took on arrival; the caller must release it when its work ends. */
+    claim(request: FastifyRequest): T {
+      const entry = held.get(request);
+      if (!entry) throw new Error("route without the admission hooks");
+      entry.claimed = true;
+      return entry.ticket;
+    },
+  };
+}
+
+/** A `take` for `admission` that hands out at most `max` tickets at once and throws `busy()` beyond. */
+export function limitedTickets(max: number, busy: () => Error): () => Ticket {
+  let out = 0;
+  return () => {
+    if (out >= max) throw busy();
+    out++;
+    let released = false;
+    return {
+      release() {
+        if (released) return;
+        released = true;
+        out--;
+      },
+    };
+  };
+}
