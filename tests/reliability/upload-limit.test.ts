@@ -38,7 +38,8 @@ describe("POST /img uploads at once (UPLOADS_AT_ONCE)", () => {
   it("turns an upload away unread while the allowed ones are being received, and frees the slot after", async () => {
     const img = (await readFile(corpusPath("skimage-coffee.png"))).toString("base64");
     const first = unfinishedUpload();
-    await new Promise((r) => setTimeout(r, 200));
+    // Its headers reach admin-auth at once; give a loaded machine time to run the admission hook.
+    await new Promise((r) => setTimeout(r, 500));
 
     const turned = await http(`${stack.url}/img`, { json: { img }, headers: { authorization: basic } });
     expect(turned.status).toBe(503);
