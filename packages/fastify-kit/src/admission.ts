@@ -36,19 +36,25 @@ export function admission<T extends Ticket>(take: () => T) {
   };
 }
 
-/** A `take` for `admission` that hands out at most `max` tickets at once and throws `busy()` beyond. */
-export function limitedTickets(max: number, busy: () => Error): () => Ticket {
+/** At most `max` tickets out at once, each given back once; `take` throws `busy()` beyond. */
+export function limitedTickets(max: number, busy: () => Error) {
   let out = 0;
-  return () => {
-    if (out >= max) throw busy();
-    out++;
-    let released = false;
-    return {
-      release() {
-        if (released) return;
-        released = true;
-        out--;
-      },
-    };
+  return {
+    /** Tickets taken and not yet given back. */
+    get out() {
+      return out;
+    },
+    take(): Ticket {
+      if (out >= max) throw busy();
+      out++;
+      let released = false;
+      return {
+        release() {
+          if (released) return;
+          released = true;
+          out--;
+        },
+      };
+    },
   };
 }

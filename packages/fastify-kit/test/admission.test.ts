@@ -9,7 +9,8 @@ afterEach(async () => {
 
 describe("admission", () => {
   it("hands out at most `max` tickets and takes each back once", () => {
-    const take = limitedTickets(2, () => new Error("busy"));
+    const tickets = limitedTickets(2, () => new Error("busy"));
+    const take = () => tickets.take();
     const a = take();
     const b = take();
     expect(() => take()).toThrow("busy");
@@ -17,15 +18,17 @@ describe("admission", () => {
     a.release();
     const c = take();
     expect(() => take()).toThrow("busy");
+    expect(tickets.out).toBe(2);
     b.release();
     c.release();
+    expect(tickets.out).toBe(0);
     expect(() => [take(), take()]).not.toThrow();
   });
 
   it("gives an unclaimed ticket back when the answer closes, a claimed one when its holder says", async () => {
     let open: () => void = () => {};
     const { hooks, claim } = admission(
-      limitedTickets(1, () => Object.assign(new Error("busy"), { statusCode: 503 })),
+      limitedTickets(1, () => Object.assign(new Error("busy"), { statusCode: 503 })).take,
     );
     const app = Fastify();
     apps.push(app);

@@ -1,4 +1,5 @@
 import { AppError } from "@belfoot/errors";
+import { limitedTickets } from "@belfoot/fastify-kit";
 
 /** One job's place in line, taken before its input is in memory (see createJobQueue). */
 export interface Place {
@@ -11,54 +12,49 @@ export interface Place {
 export interface JobQueue {
   /** Takes a place now, or answers 503 busy + Retry-After when every place is held. */
   admit(): Place;
-  /** `admit().run(job)`: for a job whose input is already in memory. */
-  run<T>(job: () => Promise<T>): Promise<T>;
   /** Jobs running in a slot. */
   readonly active: number;
   /** Jobs whose input is ready, waiting for a slot. */
   readonly waiting: number;
-  /** Places held by jobs still getting their input (downloading the source). */
+  /** Places held by jobs still getting their input (downloading the source, receiving the upload). */
   readonly preparing: number;
 }
 
 /**
  * At most `concurrency` jobs run at once, and at most `concurrency + maxWaiting` hold a place: a
- * place is taken when the request arrives, before its source is downloaded, and held until the
- * job ends. So the sources in memory are bounded by the places (× MAX_SOURCE_BYTES), and a busy
- * converter answers 503 before downloading anything, not after (32 connections from admin-auth,
- * each downloading up to 25 MiB before a queue that only counted compressions, could hold 800 MB).
- * Hand-written because p-limit and p-queue bound neither the waiting list nor a place held across
- * two phases.
+ * place is taken when the request arrives, before its source is downloaded or its upload read, and
+ * held until the job ends. So the sources in memory are bounded by the places (× MAX_SOURCE_BYTES),
+ * and a busy converter answers 503 before downloading anything, not after (32 connections from
+ * admin-auth, each downloading up to 25 MiB before a queue that only counted compressions, could
+ * hold 800 MB). Hand-written because p-limit and p-queue bound neither the waiting list nor a place
+ * held across two phases.
  */
 export function createJobQueue(opts: {
   concurrency: number;
   maxWaiting: number;
   retryAfterSeconds?: number;
 }): JobQueue {
-  const places = opts.concurrency + opts.maxWaiting;
-  let held = 0;
+  const places = limitedTickets(
+    opts.concurrency + opts.maxWaiting,
+    () =>
+      new AppError(503, "busy", "too many images are being processed; retry later", {
+        headers: { "retry-after": String(opts.retryAfterSeconds ?? 2) },
+      }),
+  );
   let active = 0;
   const waiting: (() => void)[] = [];
 
   const admit = (): Place => {
-    if (held >= places) {
-      throw new AppError(503, "busy", "too many images are being processed; retry later", {
-        headers: { "retry-after": String(opts.retryAfterSeconds ?? 2) },
-      });
-    }
-    held++;
-    let released = false;
-    let ran = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      held--;
-    };
+    const place = places.take();
+    let used = false; // run, or given back unused
     return {
-      release,
+      release() {
+        used = true;
+        place.release();
+      },
       async run(job) {
-        if (released || ran) throw new Error("a place runs one job");
-        ran = true;
+        if (used) throw new Error("a place runs one job");
+        used = true;
         try {
           if (active >= opts.concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
           active++;
@@ -69,7 +65,7 @@ export function createJobQueue(opts: {
             waiting.shift()?.();
           }
         } finally {
-          release();
+          place.release();
         }
       },
     };
@@ -77,7 +73,6 @@ export function createJobQueue(opts: {
 
   return {
     admit,
-    run: async (job) => admit().run(job),
     get active() {
       return active;
     },
@@ -85,7 +80,7 @@ export function createJobQueue(opts: {
       return waiting.length;
     },
     get preparing() {
-      return held - active - waiting.length;
+      return places.out - active - waiting.length;
     },
   };
 }

@@ -11,12 +11,19 @@ const deferred = () => {
 };
 
 describe("createJobQueue", () => {
+  // A job whose input is already in memory: a place and a slot at once (as an upload's).
+  const runIn =
+    (queue: ReturnType<typeof createJobQueue>) =>
+    async <T>(job: () => Promise<T>) =>
+      queue.admit().run(job);
+
   it("runs at most `concurrency` jobs at once and starts waiting ones in order", async () => {
     const queue = createJobQueue({ concurrency: 2, maxWaiting: 10 });
+    const run = runIn(queue);
     const gates = [deferred(), deferred(), deferred()];
     const started: number[] = [];
     const runs = gates.map((g, i) =>
-      queue.run(async () => {
+      run(async () => {
         started.push(i);
         await g.promise;
         return i;
@@ -37,18 +44,19 @@ describe("createJobQueue", () => {
 
   it("answers 503 with Retry-After when the waiting list is full, and frees slots on failure", async () => {
     const queue = createJobQueue({ concurrency: 1, maxWaiting: 1, retryAfterSeconds: 3 });
+    const run = runIn(queue);
     const gate = deferred();
-    const first = queue.run(() => gate.promise);
-    const second = queue.run(async () => "second");
-    const third = queue.run(async () => "third");
+    const first = run(() => gate.promise);
+    const second = run(async () => "second");
+    const third = run(async () => "third");
     await expect(third).rejects.toMatchObject({ status: 503, code: "busy", headers: { "retry-after": "3" } });
     await expect(third).rejects.toBeInstanceOf(AppError);
     gate.resolve();
     await first;
     expect(await second).toBe("second");
-    await expect(queue.run(async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+    await expect(run(async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
     expect(queue.active).toBe(0);
-    expect(await queue.run(async () => "after")).toBe("after");
+    expect(await run(async () => "after")).toBe("after");
   });
 
   it("holds a place from admission, before the job's input is ready, and gives it back once", async () => {

@@ -53,15 +53,14 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
   // Each upload holds its body several times over while it is parsed and decoded (the JSON text, the
   // base64 string, the image bytes): a bounded number at once, the rest turned away before their
   // bodies are read (admission). nginx limits each client's rate, not how many clients upload at once.
-  const { hooks, claim } = admission(
-    limitedTickets(
-      opts.uploadsAtOnce,
-      () =>
-        new AppError(503, "busy", "too many uploads are being received; retry later", {
-          headers: { "retry-after": "2" },
-        }),
-    ),
+  const uploads = limitedTickets(
+    opts.uploadsAtOnce,
+    () =>
+      new AppError(503, "busy", "too many uploads are being received; retry later", {
+        headers: { "retry-after": "2" },
+      }),
   );
+  const { hooks, claim } = admission(uploads.take);
   app.post(
     "/img",
     {
