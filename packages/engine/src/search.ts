@@ -73,8 +73,6 @@ export async function searchQuality(input: SearchInput): Promise<SearchResult> {
   const sizeOf = (q: number) => tried.find((t) => t.quality === q)?.size;
 
   const stepDown = input.stepDown;
-  // Set while the step is tried ahead of this quality just below it (see the loop's first lines).
-  let resumeAt: number | undefined;
   // How the step's try went: "fits" (only the curve above it counts now), "over" (only below it).
   let step: "fits" | "over" | undefined;
 
@@ -82,25 +80,20 @@ export async function searchQuality(input: SearchInput): Promise<SearchResult> {
   for (;;) {
     // About to try a quality just below the step, with the step untried: try the step first. When it
     // fits, nothing below it can be the answer and the encodes below it are saved (mate-ladybird's
-    // sample search tried 72, 73 and 74 before 75); when it does not, go on below, where the old
-    // order would have tried it last anyway.
-    if (justBelowStep(q, stepDown, ceiling) && sizeOf(stepDown) === undefined) {
-      resumeAt = q;
-      q = stepDown;
-    }
+    // sample search tried 72, 73 and 74 before 75); when it does not, the search goes on below it.
+    const deferred = justBelowStep(q, stepDown, ceiling) && sizeOf(stepDown) === undefined ? q : undefined;
+    if (deferred !== undefined) q = stepDown as number;
     const bytes = await encode(q);
     tried.push({ quality: q, size: bytes.length });
     if (bytes.length <= maxBytes) {
       if (!best || q > best.quality) best = { quality: q, bytes };
       if (fits === undefined || q > fits) fits = q;
     } else if (tooBig === undefined || q < tooBig) tooBig = q;
-    if (resumeAt !== undefined) {
-      const wanted = resumeAt;
-      resumeAt = undefined;
+    if (deferred !== undefined) {
       if (bytes.length > maxBytes) {
-        // Size only rises above the step, so the answer is below it: resume there.
+        // Size only rises above the step, so the answer is below it: back to the deferred quality.
         step = "over";
-        q = clamp(wanted, (fits ?? floor - 1) + 1, q - 1);
+        q = clamp(deferred, (fits ?? floor - 1) + 1, q - 1);
         continue;
       }
       // What was too big below the step may fit above it.
