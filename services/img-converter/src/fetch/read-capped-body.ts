@@ -20,8 +20,8 @@ export async function readCappedBody(
     body.destroy();
     throw fetchErrors.tooLarge(maxBytes);
   }
-  // One buffer of the declared size, filled in place; a chunk list only for what it cannot hold.
-  const whole = Number.isInteger(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : undefined;
+  // One buffer of the declared size, filled in place; a chunk list only once it cannot hold the body.
+  let whole = Number.isInteger(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : undefined;
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of body) {
@@ -30,14 +30,15 @@ export async function readCappedBody(
       body.destroy();
       throw fetchErrors.tooLarge(maxBytes);
     }
-    if (whole && chunks.length === 0 && total + buf.length <= whole.length) buf.copy(whole, total);
+    if (whole && total + buf.length <= whole.length) buf.copy(whole, total);
     else {
       // More than declared (a lying server): keep what was filled, then collect the rest.
-      if (whole && chunks.length === 0) chunks.push(whole.subarray(0, total));
+      if (whole) chunks.push(whole.subarray(0, total));
+      whole = undefined;
       chunks.push(buf);
     }
     total += buf.length;
   }
-  if (whole && chunks.length === 0) return total === whole.length ? whole : whole.subarray(0, total);
+  if (whole) return total === whole.length ? whole : whole.subarray(0, total);
   return Buffer.concat(chunks, total);
 }
