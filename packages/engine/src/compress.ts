@@ -1,3 +1,4 @@
+import { throwIfAborted } from "./abort";
 import { initialChroma } from "./chroma";
 import {
   BETA,
@@ -63,11 +64,14 @@ function withLongSide(display: Size, long: number): Size {
 
 export async function compress(input: Buffer, options?: CompressOptions): Promise<CompressResult> {
   const opts = resolveOptions(options);
+  const { signal } = opts;
+  throwIfAborted(signal);
   const started = performance.now();
   const source = await probe(input, opts.limitInputPixels);
   const probeMs = performance.now() - started;
   const display: Size = { width: source.displayWidth, height: source.displayHeight };
 
+  throwIfAborted(signal);
   if (await canPassThrough(input, source, opts)) {
     return {
       jpeg: input,
@@ -89,10 +93,12 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
 
   let prepareMs = 0;
   let encodeMs = 0;
-  const timed = async <T>(kind: "prepare" | "encode", work: Promise<T>): Promise<T> => {
+  // Every decode, resize and encode goes through here, so each first checks the caller's signal.
+  const timed = async <T>(kind: "prepare" | "encode", work: () => Promise<T>): Promise<T> => {
+    throwIfAborted(signal);
     const t = performance.now();
     try {
-      return await work;
+      return await work();
     } finally {
       if (kind === "prepare") prepareMs += performance.now() - t;
       else encodeMs += performance.now() - t;
@@ -103,7 +109,7 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
   const box = fitInside(display, opts.maxWidth, opts.maxHeight);
   const cap = Math.sqrt(maxUsefulPixels(opts.maxBytes) / (box.width * box.height));
   const work = cap < 1 ? withLongSide(display, Math.max(box.width, box.height) * cap) : box;
-  const decoded = await timed("prepare", decodeSource(input, source, work, opts.limitInputPixels));
+  const decoded = await timed("prepare", () => decodeSource(input, source, work, opts.limitInputPixels));
   let chroma = initialChroma(decoded);
   // Large images decide their scale from their own row sample (scale-check.ts); small ones from a preview.
   const t = performance.now();
@@ -113,7 +119,7 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
         startQuality: TARGET_QUALITY,
         previewEncodes: 0,
       }
-    : await planScale(decoded, chroma, opts.maxBytes, opts.qualityCeiling);
+    : await planScale(decoded, chroma, opts.maxBytes, opts.qualityCeiling, signal);
   encodeMs += performance.now() - t;
   let regrown = false;
 
@@ -126,15 +132,20 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
   let sampleEncodes = 0;
   let boundEncodes = 0;
   for (;;) {
-    const pixels: Prepared = await timed("prepare", resizePixels(decoded, size));
-    const encode = (quality: number, c: Chroma = chroma) => encodeJpeg(pixels, { quality, chroma: c });
+    const pixels: Prepared = await timed("prepare", () => resizePixels(decoded, size));
+    const encode = (quality: number, c: Chroma = chroma) => {
+      throwIfAborted(signal);
+      return encodeJpeg(pixels, { quality, chroma: c });
+    };
     const sample = sampleRows(pixels);
     // Sample encodes only measure: scan optimisation off (encode.ts `measureOnly`).
-    const measure = (settings: EncodeSettings) =>
-      encodeJpeg(sample as Prepared, { ...settings, measureOnly: true });
+    const measure = (settings: EncodeSettings) => {
+      throwIfAborted(signal);
+      return encodeJpeg(sample as Prepared, { ...settings, measureOnly: true });
+    };
     // Sample bytes; times `ratio`, the sample's word on full-size bytes (within ~2.5 %).
     const onSample = async (settings: EncodeSettings) => {
-      const bytes = await timed("encode", measure(settings));
+      const bytes = await timed("encode", () => measure(settings));
       sampleEncodes++;
       return bytes.length;
     };
@@ -190,12 +201,14 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
     // `measured`: full-size bytes already known for spare candidates (not the sample sizes in `known`).
     const spare = async (measured: SizePoint[]): Promise<SpareResult> => {
       const candidates = spareCandidates(pixels, opts.qualityCeiling, opts.spareCeiling);
-      const r = await timed(
-        "encode",
+      const r = await timed("encode", () =>
         spendSpareBytes(
           candidates,
           opts.maxBytes,
-          (c, upperBound) => encodeJpeg(pixels, { ...c, upperBound }),
+          (c, upperBound) => {
+            throwIfAborted(signal);
+            return encodeJpeg(pixels, { ...c, upperBound });
+          },
           screen,
           measured,
         ),
@@ -235,8 +248,7 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
       slope: slopeAt,
       stepDown: TRELLIS_MIN_QUALITY,
     };
-    const result: SearchResult = await timed<SearchResult>(
-      "encode",
+    const result: SearchResult = await timed<SearchResult>("encode", () =>
       sample
         ? searchSampled({
             ...common,

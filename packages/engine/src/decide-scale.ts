@@ -1,3 +1,4 @@
+import { throwIfAborted } from "./abort";
 import type { Chroma } from "./encode";
 import { encodeJpeg } from "./encode";
 import { type Size, scaleSize } from "./geometry";
@@ -58,6 +59,7 @@ export async function planScale(
   chroma: Chroma,
   maxBytes: number,
   ceiling: number,
+  signal?: AbortSignal,
 ): Promise<ScalePlan> {
   const full = { width: pixels.width, height: pixels.height };
   const n = pixels.width * pixels.height;
@@ -65,9 +67,11 @@ export async function planScale(
     // Small enough that the first real encode is as cheap as a preview: start at the ceiling.
     return { size: full, startQuality: ceiling, previewEncodes: 0 };
   }
+  throwIfAborted(signal);
   const pvScale = Math.sqrt(PREVIEW_PIXELS / n);
   const preview = await resizePixels(pixels, scaleSize(full, pvScale));
   const quality = Math.min(TARGET_QUALITY, ceiling);
+  throwIfAborted(signal);
   const pvBytes = (await encodeJpeg(preview, { quality, chroma })).length;
   const pvPixels = preview.width * preview.height;
   const targetPixels = pvPixels * (maxBytes / pvBytes) ** (1 / BETA);

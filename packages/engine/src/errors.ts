@@ -4,7 +4,8 @@ export type EngineErrorCode =
   | "undecodable" // identified, but the pixels cannot be decoded (truncated, corrupt)
   | "unsupported_format" // a format we refuse on purpose (SVG: it can reference external resources)
   | "too_many_pixels" // larger than limitInputPixels: a decompression-bomb guard
-  | "budget_unreachable"; // even the smallest allowed image does not fit the byte budget
+  | "budget_unreachable" // even the smallest allowed image does not fit the byte budget
+  | "aborted"; // the caller's AbortSignal fired: the work stopped before its next step
 
 export class EngineError extends Error {
   readonly code: EngineErrorCode;

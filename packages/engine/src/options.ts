@@ -9,6 +9,8 @@ export interface CompressOptions {
   quality?: number;
   /** Refuse sources with more pixels than this (decompression bombs). */
   limitInputPixels?: number;
+  /** Stops the work between steps (at most one more encode) with EngineError `aborted`. */
+  signal?: AbortSignal;
 }
 
 export interface ResolvedOptions {
@@ -20,6 +22,7 @@ export interface ResolvedOptions {
   /** The quality an image with bytes to spare may reach (spare.ts): the caller's quality when given. */
   spareCeiling: number;
   limitInputPixels: number;
+  signal: AbortSignal | undefined;
 }
 
 export const DEFAULT_MAX_BYTES = 184_320;
@@ -79,5 +82,6 @@ export function resolveOptions(opts: CompressOptions = {}): ResolvedOptions {
     qualityFloor: Math.min(QUALITY_FLOOR, qualityCeiling),
     spareCeiling: quality ?? SPARE_QUALITY,
     limitInputPixels: opts.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS,
+    signal: opts.signal,
   };
 }

@@ -7,13 +7,15 @@ import {
 } from "@belfoot/engine";
 import { AppError } from "@belfoot/errors";
 
-/** How each engine refusal is answered: the caller sent something we cannot or will not convert. */
+/** How each engine refusal is answered: mostly, the caller sent something we cannot or will not convert. */
 const ANSWERS: Record<EngineErrorCode, number> = {
   not_an_image: 422,
   undecodable: 422,
   unsupported_format: 422,
   too_many_pixels: 413,
   budget_unreachable: 422,
+  // The caller cancelled (its client left): nothing was stored, and a retry may succeed.
+  aborted: 503,
 };
 
 /** The engine, with its refusals turned into HTTP answers. */
