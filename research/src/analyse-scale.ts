@@ -3,7 +3,7 @@
  * which the highest fitting quality is still >= Q*", scored against the per-image best size (oracle);
  * and the size model's exponent beta (bytes ~ pixels^beta at a fixed quality, from the preview).
  *
- *   pnpm exec tsx bench/studies/analyse-scale.ts [bench-results/scale-study.json]
+ *   pnpm --filter @belfoot/research exec tsx src/analyse-scale.ts [bench-results/scale-study.json]
  */
 import { readFileSync } from "node:fs";
 

@@ -5,14 +5,13 @@
  * at --long), the engine's own encodes (encode.ts, 4:2:0): size(75) / size(74), and that drop counted
  * in quality steps of the curve below it (the mean step from 70 to 74).
  *
- *   nice -n 10 pnpm exec tsx bench/studies/trellis-step-study.ts [--dir D] [--long 2560]
+ *   nice -n 10 pnpm --filter @belfoot/research exec tsx src/trellis-step-study.ts [--dir D] [--long 2560]
  */
+
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { encodeJpeg, type Prepared, TRELLIS_MIN_QUALITY } from "@belfoot/engine";
 import sharp from "sharp";
-import { encodeJpeg } from "../../src/encode";
-import { TRELLIS_MIN_QUALITY } from "../../src/options";
-import type { Prepared } from "../../src/prepare";
 import { CORPUS, displayedAt, imageFiles } from "./study-kit";
 
 sharp.cache(false);

@@ -3,22 +3,19 @@
  * left. For every corpus image the engine answers at the ceiling or above, at the engine's output
  * size: bytes and SSIM (Y, and 0.8 Y + 0.1 Cb + 0.1 Cr as in chroma-study.ts) of the engine's own
  * encode at every quality 95-100 in 4:2:0 and 4:4:4, "-" where it does not fit the budget. With
- * --perceptual (libjxl-devtools, ../perceptual.ts), also butteraugli's 3-norm and SSIMULACRA, which
+ * --perceptual (libjxl-devtools, @belfoot/engine/perceptual), also butteraugli's 3-norm and SSIMULACRA, which
  * see the colour that luma SSIM does not.
  *
- *   nice -n 10 pnpm exec tsx bench/studies/spare-study.ts [--dir D] [--max-bytes N] [--perceptual]
+ *   nice -n 10 pnpm --filter @belfoot/research exec tsx src/spare-study.ts [--dir D] [--max-bytes N] [--perceptual]
  */
+
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { compress } from "../../src/compress";
-import { type Chroma, encodeJpeg } from "../../src/encode";
-import { chromaPlanes } from "../../src/metrics/chroma-detail";
-import { lumaOf, ssim } from "../../src/metrics/ssim";
-import { decodeSource } from "../../src/prepare";
-import { probe } from "../../src/probe";
-import { sharp } from "../../src/runtime";
-import { perceptual, requirePerceptual } from "../perceptual";
+import { type Chroma, compress, decodeSource, encodeJpeg, lumaOf, probe, ssim } from "@belfoot/engine";
+import { perceptual, requirePerceptual } from "@belfoot/engine/perceptual";
+import sharp from "sharp";
+import { chromaPlanes } from "./chroma-detail";
 import { CORPUS, imageFiles } from "./study-kit";
 
 const { values } = parseArgs({

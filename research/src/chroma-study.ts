@@ -4,18 +4,18 @@
  * by SSIM on Y, Cb and Cr at the output resolution, combined as 0.8 Y + 0.1 Cb + 0.1 Cr; beside the
  * content measure chromaDetail (what 2x2 chroma averaging removes).
  *
- * With --perceptual (libjxl-devtools, ../perceptual.ts), also butteraugli's 3-norm and SSIMULACRA of
+ * With --perceptual (libjxl-devtools, @belfoot/engine/perceptual), also butteraugli's 3-norm and SSIMULACRA of
  * each, which see colour where luma SSIM does not. Encodes use the engine's settings (src/encode.ts).
  *
- *   nice -n 10 pnpm exec tsx bench/studies/chroma-study.ts [--dir D] [--long 1280] [--max-bytes N] [--perceptual]
+ *   nice -n 10 pnpm --filter @belfoot/research exec tsx src/chroma-study.ts [--dir D] [--long 1280] [--max-bytes N] [--perceptual]
  */
+
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { encodeJpeg, lumaOf, ssim } from "@belfoot/engine";
+import { perceptual, requirePerceptual } from "@belfoot/engine/perceptual";
 import sharp from "sharp";
-import { encodeJpeg } from "../../src/encode";
-import { chromaDetail, chromaPlanes } from "../../src/metrics/chroma-detail";
-import { lumaOf, ssim } from "../../src/metrics/ssim";
-import { perceptual, requirePerceptual } from "../perceptual";
+import { chromaDetail, chromaPlanes } from "./chroma-detail";
 import { CORPUS, displayedAt, highestFitting, imageFiles, STUDY_OPTIONS } from "./study-kit";
 
 sharp.cache(false);

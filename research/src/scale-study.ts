@@ -3,20 +3,20 @@
  * quality that fits the budget and the SSIM that results, at the original resolution (output
  * upscaled back with lanczos3) and at the output resolution. Also records a small preview's encoded
  * sizes, to calibrate the size model. With --perceptual (and libjxl-devtools installed, see
- * ../perceptual.ts), also butteraugli and SSIMULACRA at the display size (the source, long side capped
+ * @belfoot/engine/perceptual), also butteraugli and SSIMULACRA at the display size (the source, long side capped
  * at 2560), which see blocking and colour where luma SSIM does not. Encodes use the engine's own
  * settings (src/encode.ts: trellis from q75). Writes JSON (argument 1, default
  * bench-results/scale-study.json).
  *
- *   nice -n 10 pnpm exec tsx bench/studies/scale-study.ts [out.json] [--only substring] [--perceptual]
+ *   nice -n 10 pnpm --filter @belfoot/research exec tsx src/scale-study.ts [out.json] [--only substring] [--perceptual]
  */
+
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { encodeJpeg, lumaOf, type Plane, ssim } from "@belfoot/engine";
+import { displaySize, perceptual, requirePerceptual } from "@belfoot/engine/perceptual";
 import sharp, { type OutputInfo } from "sharp";
-import { encodeJpeg } from "../../src/encode";
-import { lumaOf, type Plane, ssim } from "../../src/metrics/ssim";
-import { displaySize, perceptual, requirePerceptual } from "../perceptual";
 import { CORPUS } from "./study-kit";
 
 sharp.cache(false);

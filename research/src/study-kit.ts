@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import sharp, { type OutputInfo } from "sharp";
 
-export const CORPUS = path.resolve(import.meta.dirname, "../../../../../shared/corpus/public");
+export const CORPUS = path.resolve(import.meta.dirname, "../../../shared/corpus/public");
 
 /** The command-line options every corpus-at-a-size study takes (node:util parseArgs). */
 export const STUDY_OPTIONS = {

@@ -5,19 +5,16 @@
  * answer - 4 to answer + 1: full bytes at q + 1 predicted as full(q) x sample(q + 1) / sample(q),
  * against the real full encode, beside the step ln(sample(q + 1) / sample(q)).
  *
- *   nice -n 10 pnpm exec tsx bench/studies/next-step-study.ts [--dir D]
+ *   nice -n 10 pnpm --filter @belfoot/research exec tsx src/next-step-study.ts [--dir D]
  */
+
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { compress } from "../../src/compress";
-import { encodeJpeg } from "../../src/encode";
-import { decodeSource } from "../../src/prepare";
-import { probe } from "../../src/probe";
-import { sampleRows } from "../../src/sample";
+import { compress, decodeSource, encodeJpeg, probe, sampleRows } from "@belfoot/engine";
 
 const { values } = parseArgs({ options: { dir: { type: "string" } } });
-const dir = values.dir ?? path.resolve(import.meta.dirname, "../../../../../shared/corpus/public");
+const dir = values.dir ?? path.resolve(import.meta.dirname, "../../../shared/corpus/public");
 const LIMIT = 50_000_000;
 
 const rows: { step: number; error: number }[] = [];

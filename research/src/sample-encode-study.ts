@@ -6,19 +6,24 @@
  * relies on once a full encode has calibrated the factor), and the factor full bytes over
  * (measure-only sample bytes x pixel ratio) at q (what the first full encode relies on).
  *
- *   nice -n 10 pnpm exec tsx bench/studies/sample-encode-study.ts [--dir D]
+ *   nice -n 10 pnpm --filter @belfoot/research exec tsx src/sample-encode-study.ts [--dir D]
  */
+
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { compress } from "../../src/compress";
-import { type EncodeSettings, encodeJpeg } from "../../src/encode";
-import { decodeSource, type Prepared } from "../../src/prepare";
-import { probe } from "../../src/probe";
-import { sampleRows } from "../../src/sample";
+import {
+  compress,
+  decodeSource,
+  type EncodeSettings,
+  encodeJpeg,
+  type Prepared,
+  probe,
+  sampleRows,
+} from "@belfoot/engine";
 
 const { values } = parseArgs({ options: { dir: { type: "string" } } });
-const dir = values.dir ?? path.resolve(import.meta.dirname, "../../../../../shared/corpus/public");
+const dir = values.dir ?? path.resolve(import.meta.dirname, "../../../shared/corpus/public");
 const LIMIT = 50_000_000;
 
 async function timedBytes(pixels: Prepared, settings: EncodeSettings): Promise<[number, number]> {

@@ -5,12 +5,13 @@
  * 8 smooth blocks (64 px) along a block row whose mean DC error steps by >= 1 luma level against the
  * row above, in one direction: the visible line of #393. Counts are per image, summed over the corpus.
  *
- *   nice -n 10 pnpm exec tsx bench/studies/dc-trellis-study.ts [--dir D] [--long 1280]
+ *   nice -n 10 pnpm --filter @belfoot/research exec tsx src/dc-trellis-study.ts [--dir D] [--long 1280]
  */
+
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { lumaOf, type Plane } from "@belfoot/engine";
 import sharp from "sharp";
-import { lumaOf, type Plane } from "../../src/metrics/ssim";
 import { CORPUS, displayedAt, imageFiles } from "./study-kit";
 
 sharp.cache(false);

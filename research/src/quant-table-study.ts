@@ -3,18 +3,18 @@
  * `quantisationTable` 0-8; mozjpeg's default is 3, N. Robidoux's) loses least? For each corpus image at
  * a given output size (long side, default 2560, never enlarged), the highest quality that fits with
  * each table, with the engine's other settings (src/encode.ts), scored at the output size by luma SSIM,
- * by Y/Cb/Cr SSIM combined 0.8/0.1/0.1, and (libjxl-devtools installed, ../perceptual.ts) by
+ * by Y/Cb/Cr SSIM combined 0.8/0.1/0.1, and (libjxl-devtools installed, @belfoot/engine/perceptual) by
  * butteraugli's 3-norm and SSIMULACRA.
  *
- *   nice -n 10 pnpm exec tsx bench/studies/quant-table-study.ts [--tables 0,3,7] [--long 2560] [--only s]
+ *   nice -n 10 pnpm --filter @belfoot/research exec tsx src/quant-table-study.ts [--tables 0,3,7] [--long 2560] [--only s]
  */
+
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { lumaOf, ssim, TRELLIS_MIN_QUALITY } from "@belfoot/engine";
+import { perceptual, perceptualAvailable } from "@belfoot/engine/perceptual";
 import sharp from "sharp";
-import { chromaPlanes } from "../../src/metrics/chroma-detail";
-import { lumaOf, ssim } from "../../src/metrics/ssim";
-import { TRELLIS_MIN_QUALITY } from "../../src/options";
-import { perceptual, perceptualAvailable } from "../perceptual";
+import { chromaPlanes } from "./chroma-detail";
 import { CORPUS, displayedAt, highestFitting, imageFiles, STUDY_OPTIONS } from "./study-kit";
 
 sharp.cache(false);
