@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { corpusPath, type ImageServer, startImageServer } from "@belfoot/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { http } from "../support/http";
@@ -22,7 +23,8 @@ beforeAll(async () => {
   });
   images.setRoute("/loop-a", { body: Buffer.alloc(0), status: 302, headers: { location: "/loop-b" } });
   images.setRoute("/loop-b", { body: Buffer.alloc(0), status: 302, headers: { location: "/loop-a" } });
-  stack = await startStack({ env: { ALLOW_PRIVATE_SOURCES: images.origin } });
+  // Info logs written: a refusal's detail goes to the converter's log, not to the caller.
+  stack = await startStack({ env: { ALLOW_PRIVATE_SOURCES: images.origin }, logLevel: "info" });
 });
 afterAll(async () => {
   await stack?.close();
@@ -60,6 +62,43 @@ describe("SSRF through POST /convert", () => {
     const res = await convert(url);
     expect(res.status).toBe(403);
     expect(res.json).toMatchObject({ status: 403, code: "source_forbidden" });
+    expect(await storedImages()).toBe(0);
+  });
+
+  it("says 'a private address' without the address a name resolved to, which goes to the converter's log", async () => {
+    const res = await convert(`http://localhost:${hidden.url.split(":").at(-1)}/secret.png`);
+    expect(res.json).toMatchObject({ status: 403, code: "source_forbidden" });
+    expect(res.json.message).toBe(
+      "source host localhost resolves to a private address, which is not allowed",
+    );
+    expect(res.body.toString()).not.toMatch(/127\.0\.0\.1|::1|loopback/);
+    expect(hidden.hits("/secret.png")).toBe(0);
+    const log = path.join(stack.config.LOG_DIR, "img-converter", "info.log");
+    const logged = async () => {
+      const lines = (await readFile(log, "utf8").catch(() => "")).split("\n").filter(Boolean);
+      return lines.map((l) => JSON.parse(l)).find((l) => l.reqId === res.json.request_id && l.source_address);
+    };
+    let entry: Record<string, unknown> | undefined;
+    for (let i = 0; i < 200 && !entry; i++) {
+      entry = await logged();
+      if (!entry) await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(entry).toMatchObject({
+      source_host: "localhost",
+      source_range: "loopback",
+      code: "source_forbidden",
+    });
+    expect(["127.0.0.1", "::1"]).toContain(entry?.source_address);
+  });
+
+  it.each([
+    "http://93.184.215.14:25/x.png",
+    "http://93.184.215.14:6379/",
+    "https://[2606:2800:21f:cb07:6820:80da:af6b:8b2c]:8443/x.png",
+  ])("refuses a public host on a port other than 80/443: %s", async (url) => {
+    const res = await convert(url);
+    expect(res.json).toMatchObject({ status: 403, code: "source_forbidden" });
+    expect(res.json.message).toMatch(/^source port \d+ is not allowed/);
     expect(await storedImages()).toBe(0);
   });
 

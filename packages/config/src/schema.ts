@@ -53,6 +53,8 @@ export const ConfigSchema = Type.Object({
   FETCH_TOTAL_TIMEOUT_MS: Int(30_000, 1),
   FETCH_MAX_REDIRECTS: Int(5, 0),
   ALLOW_PRIVATE_SOURCES: Type.String({ default: "" }),
+  /** Ports a public source may be fetched on; allow-listed private sources use any port. */
+  ALLOWED_SOURCE_PORTS: Type.String({ default: "80,443", pattern: "^\\s*\\d{1,5}(\\s*,\\s*\\d{1,5})*\\s*$" }),
 
   IMAGE_CACHE_MAX_AGE: Int(3600, 0),
   /** Bytes of recently read images admin-auth keeps in memory (keyed by sha256, never stale); 0: none. */

@@ -7,18 +7,21 @@ export class AppError extends Error {
   readonly code: string;
   /** Extra response headers, e.g. Retry-After on 429/503. */
   readonly headers: Record<string, string>;
+  /** Facts for the service's log only, never sent (e.g. the internal address a refused host resolved to). */
+  readonly detail: Record<string, unknown> | undefined;
 
   constructor(
     status: number,
     code: string,
     message: string,
-    options?: { cause?: unknown; headers?: Record<string, string> },
+    options?: { cause?: unknown; headers?: Record<string, string>; detail?: Record<string, unknown> },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "AppError";
     this.status = status;
     this.code = code;
     this.headers = options?.headers ?? {};
+    this.detail = options?.detail;
   }
 }
 

@@ -49,7 +49,10 @@ async function errorHandlerPlugin(app: FastifyInstance, opts: ErrorHandlerOption
     if (classified) request.log.warn({ err: raw }, classified.message);
     const body = toBody(err, request);
     if (body.status >= 500) request.log.error({ err }, "request failed");
-    else request.log.info({ code: body.code, status: body.status }, "request refused");
+    else {
+      const detail = err instanceof AppError ? err.detail : undefined;
+      request.log.info({ ...detail, code: body.code, status: body.status }, "request refused");
+    }
     if (err instanceof AppError) reply.headers(err.headers);
     return reply.code(body.status).type("application/json; charset=utf-8").send(body);
   });

@@ -5,7 +5,7 @@ import { classifyDatabaseFault, healthRoutes, metrics, requestId, serverOptions 
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import type { ConverterContext } from "./context";
 import { converterMetrics } from "./converter-metrics";
-import { createSourceFetcher, parsePolicyAllowList } from "./fetch";
+import { createSourceFetcher, parseAllowedPorts, parsePolicyAllowList } from "./fetch";
 import { createJobQueue } from "./job-queue";
 import { internalToken } from "./plugins/internal-token";
 import { convertRoutes } from "./routes/convert";
@@ -27,6 +27,7 @@ export async function buildConverterApp({ config, sql, logger }: ConverterDeps) 
     totalTimeoutMs: config.FETCH_TOTAL_TIMEOUT_MS,
     maxRedirects: config.FETCH_MAX_REDIRECTS,
     allowPrivate: parsePolicyAllowList(config.ALLOW_PRIVATE_SOURCES),
+    allowedPorts: parseAllowedPorts(config.ALLOWED_SOURCE_PORTS),
     userAgent: "belfoot-img/0.1 (+image converter)",
   });
   const queue = createJobQueue({

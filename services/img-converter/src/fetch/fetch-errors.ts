@@ -3,13 +3,19 @@ import { AppError } from "@belfoot/errors";
 /** Every refusal the fetcher makes: one constructor per stable code, so callers and tests agree. */
 export const fetchErrors = {
   invalidUrl: (why: string, cause?: unknown) => new AppError(400, "invalid_url", why, { cause }),
-  forbidden: (host: string, addressClass: string, resolvedTo?: string) =>
+  /** Generic to the caller ("a private address"); the address and its range go to the log only. */
+  forbidden: (host: string, resolved: boolean, detail: { address: string; range: string }) =>
     new AppError(
       403,
       "source_forbidden",
-      resolvedTo === undefined
-        ? `source host ${host} is a ${addressClass} address, which is not allowed`
-        : `source host ${host} resolves to ${resolvedTo}, a ${addressClass} address, which is not allowed`,
+      `source host ${clip(host, 100)} ${resolved ? "resolves to" : "is"} a private address, which is not allowed`,
+      { detail: { source_host: host, source_address: detail.address, source_range: detail.range } },
+    ),
+  portForbidden: (port: number, allowed: readonly number[]) =>
+    new AppError(
+      403,
+      "source_forbidden",
+      `source port ${port} is not allowed; public sources are fetched on port${allowed.length === 1 ? "" : "s"} ${allowed.join(", ")}`,
     ),
   tooManyRedirects: (max: number) =>
     new AppError(502, "too_many_redirects", `source redirected more than ${max} times`),

@@ -1,7 +1,7 @@
 import { isAppError } from "@belfoot/errors";
 import { Agent, type Dispatcher, Pool } from "undici";
-import { type AllowList, compileAllowList } from "./allow-list";
 import { startDeadline } from "./deadline";
+import { compileDestinationRules, type DestinationRules } from "./destination-rules";
 import { fetchErrors } from "./fetch-errors";
 import { createGuardedLookup } from "./guarded-lookup";
 import { toFetchError } from "./map-error";
@@ -14,6 +14,9 @@ export interface SourceFetcher {
   fetch(url: string, signal?: AbortSignal): Promise<FetchedSource>;
   close(): Promise<void>;
 }
+
+/** Ports a public source may use unless the policy names others (ALLOWED_SOURCE_PORTS). */
+const DEFAULT_PORTS = [80, 443];
 
 /** Body bytes read from a redirect or error response so its connection can be reused. */
 const DISCARD_LIMIT = 64 * 1024;
@@ -28,22 +31,22 @@ function first(value: string | string[] | undefined): string | undefined {
  * hook only receives the name. No redirect interceptor is composed: undici 7 then never follows
  * redirects (the v6 `maxRedirections` option is gone), and we follow them ourselves.
  */
-function createAgent(policy: FetchPolicy, allow: AllowList): Agent {
+function createAgent(policy: FetchPolicy, rules: DestinationRules): Agent {
   const connect = { timeout: policy.connectTimeoutMs };
   return new Agent({
     headersTimeout: policy.headersTimeoutMs,
     bodyTimeout: policy.headersTimeoutMs,
     connect,
     factory: (origin, options) => {
-      const lookup = createGuardedLookup(connectTarget(new URL(String(origin))), allow, policy.lookup);
+      const lookup = createGuardedLookup(connectTarget(new URL(String(origin))), rules, policy.lookup);
       return new Pool(origin, { ...options, connect: { ...connect, lookup } });
     },
   });
 }
 
 export function createSourceFetcher(policy: FetchPolicy): SourceFetcher {
-  const allow = compileAllowList(policy.allowPrivate);
-  const agent = createAgent(policy, allow);
+  const rules = compileDestinationRules(policy.allowPrivate, policy.allowedPorts ?? DEFAULT_PORTS);
+  const agent = createAgent(policy, rules);
   const headers = {
     "user-agent": policy.userAgent ?? "belfoot-img",
     accept: "image/avif,image/webp,image/*;q=0.9,*/*;q=0.5",
@@ -59,7 +62,7 @@ export function createSourceFetcher(policy: FetchPolicy): SourceFetcher {
     });
 
   async function follow(start: CheckedUrl, signal: AbortSignal): Promise<FetchedSource> {
-    const redirects = new RedirectTracker(policy.maxRedirects, allow, start);
+    const redirects = new RedirectTracker(policy.maxRedirects, rules, start);
     let hop = start;
     for (;;) {
       const res = await request(hop, signal);
@@ -87,7 +90,7 @@ export function createSourceFetcher(policy: FetchPolicy): SourceFetcher {
     async fetch(url, signal) {
       const deadline = startDeadline(policy.totalTimeoutMs, signal);
       try {
-        return await follow(checkUrl(url, allow), deadline.signal);
+        return await follow(checkUrl(url, rules), deadline.signal);
       } catch (err) {
         // After the deadline fires undici may surface any abort error; the reason says why.
         const reason: unknown = deadline.signal.reason;

@@ -1,16 +1,10 @@
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import type { LookupFunction } from "node:net";
-import { classifyAddress, parseIp } from "./address-policy";
-import type { AllowList } from "./allow-list";
+import { parseIp } from "./address-policy";
+import type { Destination, DestinationRules } from "./destination-rules";
 import { fetchErrors } from "./fetch-errors";
 
 type Callback = Parameters<LookupFunction>[2];
-
-/** The origin a connection pool serves; the lookup alone does not know the port. */
-export interface LookupTarget {
-  host: string;
-  port: number;
-}
 
 /** Resolves every address of a name through the injected resolver (or node:dns). */
 function resolveAll(resolver: LookupFunction, hostname: string, family: number): Promise<LookupAddress[]> {
@@ -31,23 +25,22 @@ function familyOf(options: Parameters<LookupFunction>[1]): number {
 /**
  * The lookup hook given to net.connect. It runs at connect time, on the very answers the socket
  * will use, so a DNS rebinding between any earlier check and the connect cannot slip past.
- * Every answer must be public (or allowed); one bad address refuses the whole name.
+ * Every answer must be public on an allowed port (or allow-listed); one bad address refuses the
+ * whole name.
  */
 export function createGuardedLookup(
-  target: LookupTarget,
-  allow: AllowList,
+  target: Destination,
+  rules: DestinationRules,
   resolver: LookupFunction = dnsLookup as LookupFunction,
 ): LookupFunction {
-  const hostAllowed = allow.allowsHost(target.host, target.port);
+  const hostTrusted = rules.trustsHost(target);
   const check = (answers: LookupAddress[]): LookupAddress[] => {
     if (answers.length === 0) throw fetchErrors.sourceError(`source host ${target.host} has no addresses`);
-    if (hostAllowed) return answers;
+    if (hostTrusted) return answers;
     for (const { address } of answers) {
       const ip = parseIp(address);
       if (!ip) throw fetchErrors.sourceError(`source host ${target.host} resolved to a non-IP answer`);
-      if (allow.allowsAddress(ip, target.port)) continue;
-      const cls = classifyAddress(ip);
-      if (!cls.public) throw fetchErrors.forbidden(target.host, cls.label, address);
+      rules.checkAddress(target, ip, true);
     }
     return answers;
   };

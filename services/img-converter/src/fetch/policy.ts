@@ -13,6 +13,8 @@ export interface FetchPolicy {
   maxRedirects: number;
   /** ALLOW_PRIVATE_SOURCES entries: "host:port" or CIDR (see parsePolicyAllowList). */
   allowPrivate: string[];
+  /** ALLOWED_SOURCE_PORTS: the ports a public source may use (default 80 and 443); allow-listed ones use any. */
+  allowedPorts?: number[];
   userAgent?: string;
   /** DNS resolver (node:dns lookup shape, called with {all:true}); tests inject fake answers. */
   lookup?: LookupFunction;

@@ -1,5 +1,5 @@
 import { isAppError } from "@belfoot/errors";
-import type { AllowList } from "./allow-list";
+import type { DestinationRules } from "./destination-rules";
 import { fetchErrors } from "./fetch-errors";
 import { type CheckedUrl, checkUrl } from "./url-check";
 
@@ -19,7 +19,7 @@ export class RedirectTracker {
 
   constructor(
     private readonly max: number,
-    private readonly allow: AllowList,
+    private readonly rules: DestinationRules,
     start: CheckedUrl,
   ) {
     this.seen.add(start.url.href);
@@ -29,7 +29,7 @@ export class RedirectTracker {
   next(location: string, from: URL): CheckedUrl {
     let hop: CheckedUrl;
     try {
-      hop = checkUrl(location, this.allow, from);
+      hop = checkUrl(location, this.rules, from);
     } catch (err) {
       // A bad Location is the source's fault, not the caller's: 502, not 400. 403 stays 403.
       if (isAppError(err) && err.code === "invalid_url") {

@@ -1,5 +1,5 @@
-import { classifyAddress, parseIp } from "./address-policy";
-import type { AllowList } from "./allow-list";
+import { parseIp } from "./address-policy";
+import type { DestinationRules } from "./destination-rules";
 import { clip, fetchErrors } from "./fetch-errors";
 
 /** A URL that passed the checks, with the host and port the connection will go to. */
@@ -29,11 +29,11 @@ function parse(raw: string, base?: URL): URL {
 }
 
 /**
- * Scheme, credentials and host checks, done before any connection is opened. Literal IPs are
- * judged here because Node never calls the lookup hook for them; names are judged by the
+ * Scheme, credentials and host checks, done before any connection is opened. Literal IPs (address
+ * and port) are judged here because Node never calls the lookup hook for them; names are judged by the
  * guarded lookup at connect time.
  */
-export function checkUrl(raw: string, allow: AllowList, base?: URL): CheckedUrl {
+export function checkUrl(raw: string, rules: DestinationRules, base?: URL): CheckedUrl {
   const url = parse(raw, base);
   if (DEFAULT_PORT[url.protocol] === undefined) {
     throw fetchErrors.invalidUrl(`only http and https URLs are accepted, not ${clip(url.protocol, 20)}`);
@@ -45,9 +45,6 @@ export function checkUrl(raw: string, allow: AllowList, base?: URL): CheckedUrl 
   url.hash = "";
   const { host, port } = connectTarget(url);
   const ip = parseIp(host);
-  if (ip && !allow.allowsHost(host, port) && !allow.allowsAddress(ip, port)) {
-    const cls = classifyAddress(ip);
-    if (!cls.public) throw fetchErrors.forbidden(url.host, cls.label);
-  }
+  if (ip && !rules.trustsHost({ host, port })) rules.checkAddress({ host, port }, ip, false);
   return { url, host, port };
 }

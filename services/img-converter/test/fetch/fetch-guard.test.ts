@@ -41,7 +41,8 @@ describe("literal and loopback hosts are refused before any byte is sent", () =>
 
   it.each(cases)("%s -> 403", async (_name, url, label) => {
     const err = await expectAppError(testFetcher().fetch(url()), 403, "source_forbidden");
-    expect(err.message).toContain(label);
+    expect(err.message).toContain("a private address");
+    expect(err.detail?.source_range).toContain(label);
     expect(err.message).not.toMatch(/\n\s+at /);
     expect(local.hits + local6.hits).toBe(0);
   });
@@ -67,7 +68,8 @@ describe("private, link-local, multicast and reserved addresses -> 403", () => {
     ["http://[2002:a00:1::]/", "6to4"],
   ])("%s", async (url, label) => {
     const err = await expectAppError(testFetcher().fetch(url), 403, "source_forbidden");
-    expect(err.message).toContain(label);
+    expect(err.message).toContain("a private address");
+    expect(err.detail?.source_range).toContain(label);
   });
 });
 
@@ -81,7 +83,11 @@ describe("names are judged on what they resolve to, at connect time", () => {
       403,
       "source_forbidden",
     );
-    expect(err.message).toContain("10.1.2.3");
+    // The caller learns that the name is private, not where it points; the log gets the address.
+    expect(err.message).toBe(
+      "source host images.example.test resolves to a private address, which is not allowed",
+    );
+    expect(err.detail).toMatchObject({ source_address: "10.1.2.3", source_range: "private" });
     expect(lookup.calls).toEqual(["images.example.test"]);
   });
 

@@ -108,7 +108,7 @@ describe("redirect refusals", () => {
       403,
       "source_forbidden",
     );
-    expect(err.message).toContain("loopback");
+    expect(err.detail?.source_range).toBe("loopback");
     expect(internal.hits).toBe(0);
   });
 
@@ -119,7 +119,7 @@ describe("redirect refusals", () => {
     });
     const fetcher = testFetcher(allowed(source));
     const meta = await expectAppError(fetcher.fetch(source.url("/meta")), 403, "source_forbidden");
-    expect(meta.message).toContain("linkLocal");
+    expect(meta.detail?.source_range).toBe("linkLocal");
     await expectAppError(fetcher.fetch(source.url("/name")), 403, "source_forbidden");
   });
 
