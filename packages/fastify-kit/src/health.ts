@@ -9,13 +9,31 @@ export interface HealthOptions {
 
 /** GET /health: the process answers. GET /ready: it can take work (database, migrations, peers). */
 export async function healthRoutes(app: FastifyInstance, opts: HealthOptions) {
-  app.get("/health", { logLevel: "warn", schema: { response: { 200: HealthReply } } }, async () => ({
-    status: 200,
-    message: "ok",
-  }));
+  app.get(
+    "/health",
+    {
+      logLevel: "warn",
+      schema: {
+        summary: "Liveness: the process answers",
+        operationId: "getHealth",
+        response: { 200: HealthReply },
+      },
+    },
+    async () => ({
+      status: 200,
+      message: "ok",
+    }),
+  );
   app.get(
     "/ready",
-    { logLevel: "warn", schema: { response: { 200: ReadyReply, 503: ReadyReply } } },
+    {
+      logLevel: "warn",
+      schema: {
+        summary: "Readiness: the database, the migrations and the service's peers answer",
+        operationId: "getReady",
+        response: { 200: ReadyReply, 503: ReadyReply },
+      },
+    },
     async (_request, reply) => {
       const checks: Record<string, boolean> = { database: await databaseReady(app.sql) };
       for (const [name, check] of Object.entries(opts.checks ?? {})) {

@@ -16,7 +16,10 @@ async function openapiPlugin(app: FastifyInstance) {
         description:
           "Article images as small JPEGs: convert by URL, read by article id; the original image API.",
         version: "0.1.0",
+        license: { name: "Proprietary" },
       },
+      // Relative: the document is served by the gateway it describes, whatever its public address.
+      servers: [{ url: "/", description: "the gateway that serves this document" }],
       components: {
         securitySchemes: {
           basicAuth: { type: "http", scheme: "basic" },

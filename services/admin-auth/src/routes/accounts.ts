@@ -35,7 +35,15 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
 
   app.post(
     "/registration",
-    { schema: { body: AccountBody, response: RegistrationReplies }, preHandler: mayRegister },
+    {
+      schema: {
+        summary: "Create a user",
+        operationId: "registerUser",
+        body: AccountBody,
+        response: RegistrationReplies,
+      },
+      preHandler: mayRegister,
+    },
     async (request, reply) => {
       const { user_name: username, password } = request.body;
       assertValidNewUser(username, password);
@@ -51,7 +59,13 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
   );
 
   const expiresIn = ttlSeconds(opts.jwtTtl);
-  app.post("/auth", { schema: { body: AccountBody, response: AuthReplies } }, async (request) => {
+  const tokenSchema = {
+    summary: "Exchange a user name and password for a token (JWT)",
+    operationId: "createToken",
+    body: AccountBody,
+    response: AuthReplies,
+  };
+  app.post("/auth", { schema: tokenSchema }, async (request) => {
     const { user_name: username, password } = request.body;
     const caller = await app.checkPassword({ username, password }, request);
     if (!caller) throw new AppError(401, "invalid_credentials", "wrong user name or password");

@@ -27,7 +27,15 @@ export const articleRoutes: FastifyPluginAsyncTypebox<ArticleRoutesOptions> = as
 
   app.get(
     "/articles/:article_id",
-    { schema: { params: Params, response: JpegReplies }, preHandler: app.authenticate },
+    {
+      schema: {
+        summary: "Read an article's image (JPEG)",
+        operationId: "getArticleImage",
+        params: Params,
+        response: JpegReplies,
+      },
+      preHandler: app.authenticate,
+    },
     async (request, reply) => {
       const meta = await readableMeta(request.params.article_id, request);
       return sendImage(request, reply, meta, () => findImageByArticle(app.sql, meta.articleId ?? ""), opts);
@@ -36,7 +44,15 @@ export const articleRoutes: FastifyPluginAsyncTypebox<ArticleRoutesOptions> = as
 
   app.get(
     "/articles/:article_id/meta",
-    { schema: { params: Params, response: MetaReplies }, preHandler: app.authenticate },
+    {
+      schema: {
+        summary: "Read an article's image facts, without the bytes",
+        operationId: "getArticleImageMeta",
+        params: Params,
+        response: MetaReplies,
+      },
+      preHandler: app.authenticate,
+    },
     async (request, reply) => {
       const meta = await readableMeta(request.params.article_id, request);
       reply.header("cache-control", "private, no-cache");
@@ -48,7 +64,15 @@ export const articleRoutes: FastifyPluginAsyncTypebox<ArticleRoutesOptions> = as
   // for the same article id stores a new image under a new id.
   app.delete(
     "/articles/:article_id",
-    { schema: { params: Params, response: DeletedReplies }, preHandler: app.authenticate },
+    {
+      schema: {
+        summary: "Delete an article's image",
+        operationId: "deleteArticleImage",
+        params: Params,
+        response: DeletedReplies,
+      },
+      preHandler: app.authenticate,
+    },
     async (request) => {
       const meta = await readableMeta(request.params.article_id, request);
       return deleteChecked(app.sql, meta, opts.images, request.log);

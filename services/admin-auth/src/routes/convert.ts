@@ -20,7 +20,15 @@ const ConvertBody = Type.Object({
 export const convertRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     "/convert",
-    { schema: { body: ConvertBody, response: StoredReplies }, preHandler: app.authenticate },
+    {
+      schema: {
+        summary: "Fetch an image URL, compress it and store it as an article's image",
+        operationId: "convertArticleImage",
+        body: ConvertBody,
+        response: StoredReplies,
+      },
+      preHandler: app.authenticate,
+    },
     async (request, reply) => {
       const caller = callerOf(request);
       // Only `data` travels on: the credentials stop at the gateway.

@@ -35,7 +35,15 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app
   for (const which of ["info", "error"] as const) {
     app.get(
       `/${which}`,
-      { schema: { querystring: LogQuery, response: LogReplies }, preHandler: adminOnly },
+      {
+        schema: {
+          summary: `Read the newest lines of a service's ${which} log (admins)`,
+          operationId: which === "info" ? "getInfoLog" : "getErrorLog",
+          querystring: LogQuery,
+          response: LogReplies,
+        },
+        preHandler: adminOnly,
+      },
       async (request, reply) => {
         const { lines, service, format } = request.query;
         const live = logFilePath(path.join(opts.logDir, service), which);

@@ -64,7 +64,12 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
   app.post(
     "/img",
     {
-      schema: { body: UploadBody, response: StoredReplies },
+      schema: {
+        summary: "Upload a base64 image, compress it and store it",
+        operationId: "uploadImage",
+        body: UploadBody,
+        response: StoredReplies,
+      },
       bodyLimit: opts.bodyLimit,
       preHandler: app.authenticate,
       ...hooks,
@@ -115,15 +120,32 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
     const meta = await accessibleMeta(id, request);
     return sendImage(request, reply, meta, () => findImageById(app.sql, meta.id), opts);
   };
-  const byId = { schema: { params: IdParams, response: JpegReplies }, preHandler: app.authenticate };
-  app.get("/img/:id", byId, (request, reply) => readById(request.params.id, request, reply));
+  const byId = (summary: string, operationId: string) => ({
+    schema: { summary, operationId, params: IdParams, response: JpegReplies },
+    preHandler: app.authenticate,
+  });
+  app.get("/img/:id", byId("Read an image by id (JPEG)", "getImage"), (request, reply) =>
+    readById(request.params.id, request, reply),
+  );
   // Old clients read `GET /:id`; only digits match, so every named route keeps its path.
-  app.get("/:id(^\\d+$)", byId, (request, reply) => readById(request.params.id, request, reply));
+  app.get(
+    "/:id(^\\d+$)",
+    byId("Read an image by id, original path (JPEG)", "getImageByLegacyPath"),
+    (request, reply) => readById(request.params.id, request, reply),
+  );
 
   // Any stored image by id, article images included (one id space), as its reads allow.
   app.delete(
     "/img/:id",
-    { schema: { params: IdParams, response: DeletedReplies }, preHandler: app.authenticate },
+    {
+      schema: {
+        summary: "Delete an image by id",
+        operationId: "deleteImage",
+        params: IdParams,
+        response: DeletedReplies,
+      },
+      preHandler: app.authenticate,
+    },
     async (request) => {
       const meta = await accessibleMeta(request.params.id, request);
       return deleteChecked(app.sql, meta, opts.images, request.log);
