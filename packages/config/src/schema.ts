@@ -41,6 +41,8 @@ export const ConfigSchema = Type.Object({
   MAX_OUTPUT_BYTES: Int(184_320, 1024),
   MAX_SOURCE_BYTES: Int(25 * 1024 * 1024, 1),
   LIMIT_INPUT_PIXELS: Int(50_000_000, 1),
+  /** Output width x height at most this: 4096 x 4096 (docs/decisions/0141-stored-images-private-and-capped.md). */
+  MAX_OUTPUT_PIXELS: Int(4096 * 4096, 256),
   UPLOAD_BODY_LIMIT_BYTES: Int(30 * 1024 * 1024, 1024),
   /** POST /img uploads admin-auth receives and decodes at once; beyond, 503 + Retry-After, body unread. */
   UPLOADS_AT_ONCE: Int(4, 1),

@@ -10,9 +10,9 @@ import {
 } from "./decide-scale";
 import { type Chroma, type EncodeSettings, encodeJpeg } from "./encode";
 import { EngineError } from "./errors";
-import { fitInside, type Size, scaleSize } from "./geometry";
+import { fitInside, fitPixels, type Size, scaleSize } from "./geometry";
 import { type CompressOptions, MIN_SIDE, resolveOptions, TRELLIS_MIN_QUALITY } from "./options";
-import { canPassThrough } from "./passthrough";
+import { passThrough } from "./passthrough";
 import { decodeSource, type Prepared, resizePixels } from "./prepare";
 import { probe, type SourceInfo } from "./probe";
 import { canSample, SAMPLE_FACTOR, SAMPLE_FACTOR_RESIZED, sampleRows } from "./sample";
@@ -62,6 +62,10 @@ function withLongSide(display: Size, long: number): Size {
   return scaleSize(display, long / Math.max(display.width, display.height));
 }
 
+function smallerOf(a: Size, b: Size): Size {
+  return Math.max(a.width, a.height) <= Math.max(b.width, b.height) ? a : b;
+}
+
 export async function compress(input: Buffer, options?: CompressOptions): Promise<CompressResult> {
   const opts = resolveOptions(options);
   const { signal } = opts;
@@ -72,9 +76,10 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
   const display: Size = { width: source.displayWidth, height: source.displayHeight };
 
   throwIfAborted(signal);
-  if (await canPassThrough(input, source, opts)) {
+  const stored = await passThrough(input, source, opts);
+  if (stored) {
     return {
-      jpeg: input,
+      jpeg: stored,
       width: source.width,
       height: source.height,
       quality: null,
@@ -105,10 +110,11 @@ export async function compress(input: Buffer, options?: CompressOptions): Promis
     }
   };
 
-  // Decode once, never more pixels than the caller's box or the budget can use.
+  // Decode once, never more pixels than the caller's box, the output pixel cap or the budget can use.
   const box = fitInside(display, opts.maxWidth, opts.maxHeight);
   const cap = Math.sqrt(maxUsefulPixels(opts.maxBytes) / (box.width * box.height));
-  const work = cap < 1 ? withLongSide(display, Math.max(box.width, box.height) * cap) : box;
+  const useful = cap < 1 ? withLongSide(display, Math.max(box.width, box.height) * cap) : box;
+  const work = smallerOf(useful, fitPixels(display, opts.maxOutputPixels));
   const decoded = await timed("prepare", () => decodeSource(input, source, work, opts.limitInputPixels));
   let chroma = initialChroma(decoded);
   // Large images decide their scale from their own row sample (scale-check.ts); small ones from a preview.

@@ -14,6 +14,18 @@ export function fitInside(source: Size, maxWidth?: number, maxHeight?: number): 
   return scaleSize(source, scale);
 }
 
+/** The size with the source's proportions whose long side is the longest that keeps to `maxPixels`; never larger than the source. */
+export function fitPixels(source: Size, maxPixels: number): Size {
+  let size = scaleSize(source, Math.sqrt(maxPixels / (source.width * source.height)));
+  const long = Math.max(source.width, source.height);
+  // Rounding may land a pixel row over: shorten the long side until the product fits.
+  for (let side = Math.max(size.width, size.height); size.width * size.height > maxPixels && side > 1; ) {
+    side--;
+    size = scaleSize(source, side / long);
+  }
+  return size;
+}
+
 /**
  * Scale both sides by one factor. The long side is rounded and the short side derived from it,
  * so each side stays within 1 px of the exact proportion.

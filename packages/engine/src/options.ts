@@ -9,6 +9,8 @@ export interface CompressOptions {
   quality?: number;
   /** Refuse sources with more pixels than this (decompression bombs). */
   limitInputPixels?: number;
+  /** Output width x height never exceeds this (a source with more is downscaled, even when it fits). */
+  maxOutputPixels?: number;
   /** Stops the work between steps (at most one more encode) with EngineError `aborted`. */
   signal?: AbortSignal;
 }
@@ -22,11 +24,17 @@ export interface ResolvedOptions {
   /** The quality an image with bytes to spare may reach (spare.ts): the caller's quality when given. */
   spareCeiling: number;
   limitInputPixels: number;
+  maxOutputPixels: number;
   signal: AbortSignal | undefined;
 }
 
 export const DEFAULT_MAX_BYTES = 184_320;
 export const DEFAULT_LIMIT_INPUT_PIXELS = 50_000_000;
+/**
+ * 4096 x 4096: a full-width picture on a 2x (retina) screen of a 2048 CSS px wide page, whatever its
+ * proportions, and a reader's decode of at most 48 MB of RGB. More pixels show nothing on a news page.
+ */
+export const DEFAULT_MAX_OUTPUT_PIXELS = 4096 * 4096;
 /** The naive algorithm's start; images with room to spare get it (SSIM still rises up to 95). */
 export const QUALITY_CEILING = 95;
 /**
@@ -67,6 +75,7 @@ export function resolveOptions(opts: CompressOptions = {}): ResolvedOptions {
   for (const [name, v] of [
     ["maxWidth", opts.maxWidth],
     ["maxHeight", opts.maxHeight],
+    ["maxOutputPixels", opts.maxOutputPixels],
   ] as const) {
     if (v !== undefined && (!Number.isInteger(v) || v < 1)) {
       throw new RangeError(`${name} must be a positive integer, got ${v}`);
@@ -82,6 +91,7 @@ export function resolveOptions(opts: CompressOptions = {}): ResolvedOptions {
     qualityFloor: Math.min(QUALITY_FLOOR, qualityCeiling),
     spareCeiling: quality ?? SPARE_QUALITY,
     limitInputPixels: opts.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS,
+    maxOutputPixels: opts.maxOutputPixels ?? DEFAULT_MAX_OUTPUT_PIXELS,
     signal: opts.signal,
   };
 }

@@ -28,7 +28,8 @@ export function setImageHeaders(reply: FastifyReply, image: ImageMeta, maxAge: n
     .header("etag", etag)
     .header("cache-control", `private, max-age=${maxAge}`)
     .header("last-modified", image.updatedAt.toUTCString())
-    .header("vary", "Authorization");
+    .header("vary", "Authorization")
+    .header("x-content-type-options", "nosniff");
   return etag;
 }
 

@@ -36,6 +36,7 @@ export const convertRoutes: FastifyPluginAsyncTypebox<ConverterContext> = async 
         compressImage(source.bytes, {
           maxBytes: ctx.config.MAX_OUTPUT_BYTES,
           limitInputPixels: ctx.config.LIMIT_INPUT_PIXELS,
+          maxOutputPixels: ctx.config.MAX_OUTPUT_PIXELS,
         }),
       );
       ctx.metrics.compressed(result);

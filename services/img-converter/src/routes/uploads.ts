@@ -34,6 +34,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<ConverterContext> = async (
         compressImage(bytes, {
           maxBytes: ctx.config.MAX_OUTPUT_BYTES,
           limitInputPixels: ctx.config.LIMIT_INPUT_PIXELS,
+          maxOutputPixels: ctx.config.MAX_OUTPUT_PIXELS,
           maxWidth: max_width,
           maxHeight: max_height,
           quality,
