@@ -64,30 +64,54 @@ function values(img: NewImage) {
   };
 }
 
+/** Who is storing: an admin may replace any article's image, anyone else only their own. */
+export interface SaveOptions {
+  replaceAnyOwner?: boolean;
+}
+
 /**
  * Store an image. With an article id, an earlier image of that article is replaced in the same
- * statement (one transaction: readers see the old row or the new one, never a mix), keeping its id.
+ * statement (one transaction: readers see the old row or the new one, never a mix), keeping its id
+ * and its owner. Undefined when the article belongs to another owner and the caller may not replace
+ * it: decided in the statement itself, so two first stores racing cannot both win.
  */
-export async function saveImage(sql: Sql, img: NewImage): Promise<SavedImage> {
+export async function saveImage(
+  sql: Sql,
+  img: NewImage,
+  { replaceAnyOwner = false }: SaveOptions = {},
+): Promise<SavedImage | undefined> {
   const row = values(img);
   const columns = Object.keys(row) as (keyof typeof row)[];
-  const [saved] =
-    img.articleId === null
-      ? await sql<SavedImage[]>`
-          insert into images ${sql(row, columns)}
-          returning ${sql.unsafe(META_COLUMNS)}, true as created`
-      : await sql<SavedImage[]>`
-          insert into images ${sql(row, columns)}
-          on conflict (article_id) do update set
-            owner_id = excluded.owner_id, source_url = excluded.source_url,
-            source_format = excluded.source_format, source_bytes = excluded.source_bytes,
-            source_width = excluded.source_width, source_height = excluded.source_height,
-            bytes = excluded.bytes, width = excluded.width, height = excluded.height,
-            quality = excluded.quality, encodes = excluded.encodes, sha256 = excluded.sha256,
-            data = excluded.data, updated_at = now()
-          returning ${sql.unsafe(META_COLUMNS)}, (xmax = 0) as created`;
-  if (!saved) throw new Error("insert returned no row");
+  if (img.articleId === null) {
+    const [saved] = await sql<SavedImage[]>`
+      insert into images ${sql(row, columns)}
+      returning ${sql.unsafe(META_COLUMNS)}, true as created`;
+    if (!saved) throw new Error("insert returned no row");
+    return saved;
+  }
+  // A conflicting row the `where` refuses is left untouched and returns nothing.
+  const [saved] = await sql<SavedImage[]>`
+    insert into images ${sql(row, columns)}
+    on conflict (article_id) do update set
+      source_url = excluded.source_url,
+      source_format = excluded.source_format, source_bytes = excluded.source_bytes,
+      source_width = excluded.source_width, source_height = excluded.source_height,
+      bytes = excluded.bytes, width = excluded.width, height = excluded.height,
+      quality = excluded.quality, encodes = excluded.encodes, sha256 = excluded.sha256,
+      data = excluded.data, updated_at = now()
+    where images.owner_id = excluded.owner_id or ${replaceAnyOwner}::boolean
+    returning ${sql.unsafe(META_COLUMNS)}, (xmax = 0) as created`;
   return saved;
+}
+
+/** The owner of an article's image (null: its account is gone), or undefined when none is stored. */
+export async function findArticleOwner(
+  sql: Sql,
+  articleId: string,
+): Promise<{ ownerId: number | null } | undefined> {
+  const [row] = await sql<{ ownerId: number | null }[]>`
+    select owner_id::float8 as owner_id from images where article_id = ${articleId}`;
+  return row;
 }
 
 export async function findImageMetaByArticle(sql: Sql, articleId: string): Promise<ImageMeta | undefined> {
@@ -114,13 +138,18 @@ export async function findImageById(sql: Sql, id: number): Promise<ImageWithData
 }
 
 /**
- * Delete one image, but only if it still has the owner the caller's access was checked against: a
- * replacement by another user between that check and this statement leaves the new image alone.
+ * Delete one image, but only if it is still what the caller's access was checked against (same
+ * owner, same bytes): an image replaced between that check and this statement is left alone.
  * True when a row went.
  */
-export async function deleteImage(sql: Sql, id: number, ownerId: number | null): Promise<boolean> {
+export async function deleteImage(
+  sql: Sql,
+  checked: Pick<ImageMeta, "id" | "ownerId" | "sha256">,
+): Promise<boolean> {
   const rows = await sql`
-    delete from images where id = ${id} and owner_id is not distinct from ${ownerId} returning id`;
+    delete from images
+    where id = ${checked.id} and owner_id is not distinct from ${checked.ownerId} and sha256 = ${checked.sha256}
+    returning id`;
   return rows.length > 0;
 }
 

@@ -3,6 +3,7 @@ export { databaseReady } from "./health";
 export {
   countImages,
   deleteImage,
+  findArticleOwner,
   findImageByArticle,
   findImageById,
   findImageMetaByArticle,
@@ -11,6 +12,7 @@ export {
   type ImageWithData,
   type NewImage,
   type SavedImage,
+  type SaveOptions,
   saveImage,
 } from "./images";
 export { knownMigrations, migrate } from "./migrate";

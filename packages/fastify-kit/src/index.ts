@@ -14,5 +14,5 @@ export {
 } from "./reply-schemas";
 export { requestId } from "./request-id";
 export { type RunServiceOptions, runService, type ServiceDeps } from "./run-service";
-export { ArticleId } from "./schemas";
+export { ARTICLE_ID_MAX_LENGTH, ArticleId } from "./schemas";
 export { serverOptions } from "./server-options";

@@ -5,8 +5,8 @@ import type { ImageBytesCache } from "./image-bytes-cache";
 
 /**
  * Delete the image `meta` describes, for a caller already allowed to access it. The row goes only
- * if its owner is still the one that was checked; if it changed in between (another user replaced
- * the article's image), nothing is deleted: 404 when the image is gone anyway, else 409.
+ * if it is still the image that was checked; if it changed in between (an admin replaced the
+ * article's image), nothing is deleted: 404 when the image is gone anyway, else 409.
  */
 export async function deleteChecked(
   sql: Sql,
@@ -14,7 +14,7 @@ export async function deleteChecked(
   images: ImageBytesCache,
   log: FastifyBaseLogger,
 ) {
-  if (!(await deleteImage(sql, meta.id, meta.ownerId))) {
+  if (!(await deleteImage(sql, meta))) {
     if (!(await findImageMetaById(sql, meta.id))) {
       throw new AppError(404, "not_found", `no image with id ${meta.id}`);
     }

@@ -2,7 +2,7 @@ import type { ImageMeta, ImageWithData } from "@belfoot/db";
 import { AppError } from "@belfoot/errors";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ImageBytesCache } from "./image-bytes-cache";
-import type { Caller } from "./plugins/authenticate";
+import { type Caller, callerOf } from "./plugins/authenticate";
 
 /** Owners read and delete their images, admins all; anyone else learns only that it is not theirs. */
 export function assertCanAccess(caller: Caller, image: ImageMeta): void {
@@ -18,19 +18,19 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
   return header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
 }
 
+const etagOf = (image: ImageMeta) => `"${image.sha256}"`;
+
 /**
  * Headers every image answer carries. Images are private to their readers, so shared caches
  * must not keep them (`private`); the ETag is the sha256 of the stored bytes (strong).
  */
-export function setImageHeaders(reply: FastifyReply, image: ImageMeta, maxAge: number): string {
-  const etag = `"${image.sha256}"`;
+function setImageHeaders(reply: FastifyReply, image: ImageMeta, maxAge: number): void {
   reply
-    .header("etag", etag)
+    .header("etag", etagOf(image))
     .header("cache-control", `private, max-age=${maxAge}`)
     .header("last-modified", image.updatedAt.toUTCString())
     .header("vary", "Authorization")
     .header("x-content-type-options", "nosniff");
-  return etag;
 }
 
 /** How image answers are served: their Cache-Control max-age, and the bytes cache they share. */
@@ -39,7 +39,11 @@ export interface ImageReplyOptions {
   images: ImageBytesCache;
 }
 
-/** 304 when the caller already has these bytes, else loads them (or takes them from the cache) and sends the JPEG. */
+/**
+ * 304 when the caller already has these bytes, else loads them (or takes them from the cache) and
+ * sends the JPEG. `meta` was access-checked; the row loaded may be another (the article deleted and
+ * stored again in between), so access is checked again on what is actually served.
+ */
 export async function sendImage(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -47,11 +51,14 @@ export async function sendImage(
   load: () => Promise<ImageWithData | undefined>,
   { cacheMaxAge: maxAge, images }: ImageReplyOptions,
 ) {
-  const etag = setImageHeaders(reply, meta, maxAge);
-  if (matchesEtag(request.headers["if-none-match"], etag)) return reply.code(304).send();
+  if (matchesEtag(request.headers["if-none-match"], etagOf(meta))) {
+    setImageHeaders(reply, meta, maxAge);
+    return reply.code(304).send();
+  }
   const image = await images.get(meta, load);
-  // Replaced between the two reads: answer with what is stored now, with its own ETag.
+  // Replaced between the two reads: answer with what is stored now, with its own ETag, if allowed.
   if (!image) throw new AppError(404, "not_found", "no image is stored here");
-  if (image.sha256 !== meta.sha256) setImageHeaders(reply, image, maxAge);
+  assertCanAccess(callerOf(request), image);
+  setImageHeaders(reply, image, maxAge);
   return reply.type(image.contentType).header("content-length", image.data.length).send(image.data);
 }

@@ -1,25 +1,41 @@
 import { type SavedImage, type Sql, saveImage } from "@belfoot/db";
 import type { CompressResult } from "@belfoot/engine";
+import { articleTaken, type Uploader } from "./article-owner";
 
-/** Where a compressed image came from and whose it is: what the engine's result does not know. */
+/** Where a compressed image came from and who stores it: what the engine's result does not know. */
 export interface Provenance {
   articleId: string | null;
-  ownerId: number | null;
+  uploader: Uploader;
   sourceUrl: string | null;
 }
 
-/** Store the engine's JPEG with the facts about it and its source. */
-export function storeResult(sql: Sql, result: CompressResult, from: Provenance): Promise<SavedImage> {
-  return saveImage(sql, {
-    ...from,
-    sourceFormat: result.source.format,
-    sourceBytes: result.source.bytes,
-    sourceWidth: result.source.displayWidth,
-    sourceHeight: result.source.displayHeight,
-    width: result.width,
-    height: result.height,
-    quality: result.quality,
-    encodes: result.encodes,
-    data: result.jpeg,
-  });
+/**
+ * Store the engine's JPEG with the facts about it and its source; 409 article_taken when the
+ * article turned out to belong to another account (a concurrent first store won).
+ */
+export async function storeResult(
+  sql: Sql,
+  result: CompressResult,
+  { articleId, uploader, sourceUrl }: Provenance,
+): Promise<SavedImage> {
+  const saved = await saveImage(
+    sql,
+    {
+      articleId,
+      ownerId: uploader.ownerId,
+      sourceUrl,
+      sourceFormat: result.source.format,
+      sourceBytes: result.source.bytes,
+      sourceWidth: result.source.displayWidth,
+      sourceHeight: result.source.displayHeight,
+      width: result.width,
+      height: result.height,
+      quality: result.quality,
+      encodes: result.encodes,
+      data: result.jpeg,
+    },
+    { replaceAnyOwner: uploader.isAdmin },
+  );
+  if (!saved) throw articleTaken(articleId ?? "");
+  return saved;
 }

@@ -1,3 +1,4 @@
+import type { Role } from "@belfoot/db";
 import { AppError } from "@belfoot/errors";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import fp from "fastify-plugin";
@@ -17,6 +18,8 @@ export interface ConverterCall {
   body?: Buffer | string;
   contentType?: string;
   ownerId?: number;
+  /** The caller's role: the converter lets only admins replace another account's article. */
+  ownerRole?: Role;
   requestId: string;
 }
 
@@ -65,6 +68,7 @@ async function converterClientPlugin(app: FastifyInstance, opts: ConverterClient
     };
     if (c.contentType) headers["content-type"] = c.contentType;
     if (c.ownerId !== undefined) headers["x-owner-id"] = String(c.ownerId);
+    if (c.ownerRole !== undefined) headers["x-owner-role"] = c.ownerRole;
     try {
       const res = await pool.request({ method: c.method, path: c.path, headers, body: c.body ?? null });
       const body = Buffer.from(await res.body.arrayBuffer());

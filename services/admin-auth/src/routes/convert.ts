@@ -38,6 +38,7 @@ export const convertRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: JSON.stringify({ data: request.body.data }),
         contentType: "application/json",
         ownerId: caller.id,
+        ownerRole: caller.role,
         requestId: request.id,
       });
       return relay(reply, answer);

@@ -1,11 +1,10 @@
 import { ArticleId, admission, describeImage } from "@belfoot/fastify-kit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { assertMayStore, OwnerHeader, uploaderOf } from "../article-owner";
 import { compressImage } from "../compress-image";
 import type { ConverterContext } from "../context";
 import { storeResult } from "../store-result";
-
-export const OwnerHeader = Type.Object({ "x-owner-id": Type.Optional(Type.Integer({ minimum: 1 })) });
 
 const ConvertBody = Type.Object({
   data: Type.Object(
@@ -26,6 +25,8 @@ export const convertRoutes: FastifyPluginAsyncTypebox<ConverterContext> = async 
     { schema: { body: ConvertBody, headers: OwnerHeader }, ...hooks },
     async (request, reply) => {
       const { url, article_id: articleId } = request.body.data;
+      const uploader = uploaderOf(request);
+      await assertMayStore(app.sql, articleId, uploader);
       const place = placeOf(request);
       const source = await ctx.fetcher.fetch(url).catch((err: unknown) => {
         place.release();
@@ -42,7 +43,7 @@ export const convertRoutes: FastifyPluginAsyncTypebox<ConverterContext> = async 
       ctx.metrics.compressed(result);
       const saved = await storeResult(app.sql, result, {
         articleId,
-        ownerId: request.headers["x-owner-id"] ?? null,
+        uploader,
         sourceUrl: source.finalUrl,
       });
       request.log.info(

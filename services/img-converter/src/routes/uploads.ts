@@ -1,10 +1,10 @@
 import { admission, describeImage } from "@belfoot/fastify-kit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { OwnerHeader, uploaderOf } from "../article-owner";
 import { compressImage } from "../compress-image";
 import type { ConverterContext } from "../context";
 import { storeResult } from "../store-result";
-import { OwnerHeader } from "./convert";
 
 const UploadQuery = Type.Object(
   {
@@ -43,7 +43,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<ConverterContext> = async (
       ctx.metrics.compressed(result);
       const saved = await storeResult(app.sql, result, {
         articleId: null,
-        ownerId: request.headers["x-owner-id"] ?? null,
+        uploader: uploaderOf(request),
         sourceUrl: null,
       });
       return reply.code(201).send({ status: 201, message: "image stored", ...describeImage(saved) });
