@@ -29,7 +29,8 @@ const b64url = (value: string | Buffer) => Buffer.from(value).toString("base64ur
 /** A JWT made by hand: header.payload.signature, HS256 over the first two parts unless alg is none. */
 function jwt(payload: object, opts: { secret?: string; alg?: string } = {}): string {
   const alg = opts.alg ?? "HS256";
-  const head = `${b64url(JSON.stringify({ alg, typ: "JWT" }))}.${b64url(JSON.stringify(payload))}`;
+  // cv: the credentials version a user has until its first password or role change.
+  const head = `${b64url(JSON.stringify({ alg, typ: "JWT" }))}.${b64url(JSON.stringify({ cv: 1, ...payload }))}`;
   if (alg === "none") return `${head}.`;
   const sig = createHmac("sha256", opts.secret ?? stack.config.JWT_SECRET)
     .update(head)

@@ -28,8 +28,9 @@ export const ConfigSchema = Type.Object({
   CONVERTER_PORT: Int(8081, 0),
   CONVERTER_URL: Type.String({ default: "http://127.0.0.1:8081", pattern: "^https?://" }),
 
-  INTERNAL_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
-  JWT_SECRET: Type.Optional(Type.String({ minLength: 16 })),
+  /** Given secrets are checked in load.ts (length in bytes, no placeholder), with a message that says how to fix. */
+  INTERNAL_TOKEN: Type.Optional(Type.String()),
+  JWT_SECRET: Type.Optional(Type.String()),
   JWT_TTL: Type.String({ default: "1h", pattern: "^[0-9]+[smhd]?$" }),
   ADMIN_USERNAME: Type.Optional(Type.String({ minLength: 1 })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),

@@ -51,6 +51,41 @@ describe("loadConfig", () => {
     expect(JSON.parse(await readFile(file, "utf8")).JWT_SECRET).toBe(first.JWT_SECRET);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     // A given secret wins over the stored one.
-    expect(loadConfig({ DATA_DIR: dir, JWT_SECRET: "c".repeat(20) }).JWT_SECRET).toBe("c".repeat(20));
+    expect(loadConfig({ DATA_DIR: dir, JWT_SECRET: "c".repeat(32) }).JWT_SECRET).toBe("c".repeat(32));
+  });
+
+  it("refuses a given secret under 32 bytes or a placeholder, in every environment", async () => {
+    const dir = await tempDir();
+    for (const NODE_ENV of ["production", "development"]) {
+      const good = { NODE_ENV, DATA_DIR: dir, INTERNAL_TOKEN: "a".repeat(32), JWT_SECRET: "b".repeat(32) };
+      expect(() => loadConfig({ ...good, JWT_SECRET: "b".repeat(31) })).toThrow(
+        /JWT_SECRET must be at least 32 bytes/,
+      );
+      expect(() => loadConfig({ ...good, INTERNAL_TOKEN: "short" })).toThrow(
+        /INTERNAL_TOKEN must be at least 32 bytes/,
+      );
+      expect(() => loadConfig({ ...good, JWT_SECRET: "change-me-to-another-long-random-string" })).toThrow(
+        /JWT_SECRET is the placeholder/,
+      );
+    }
+  });
+
+  it("refuses .env.example's admin password in production", async () => {
+    const prod = { NODE_ENV: "production", INTERNAL_TOKEN: "a".repeat(32), JWT_SECRET: "b".repeat(32) };
+    expect(() => loadConfig({ ...prod, ADMIN_PASSWORD: "change-me-admin" })).toThrow(
+      /ADMIN_PASSWORD is the placeholder/,
+    );
+    expect(loadConfig({ ...prod, ADMIN_PASSWORD: "a-chosen-password" }).ADMIN_PASSWORD).toBe(
+      "a-chosen-password",
+    );
+  });
+
+  it("reads JWT_TTL as seconds, from 1 s to a day", async () => {
+    const dir = await tempDir();
+    const ttl = (JWT_TTL: string) => loadConfig({ DATA_DIR: dir, JWT_TTL }).JWT_TTL_SECONDS;
+    expect([ttl("90"), ttl("15m"), ttl("1h"), ttl("24h"), ttl("1d")]).toEqual([
+      90, 900, 3600, 86_400, 86_400,
+    ]);
+    for (const bad of ["0", "86401", "25h", "2d", "1 hour"]) expect(() => ttl(bad), bad).toThrow(/JWT_TTL/);
   });
 });

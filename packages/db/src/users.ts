@@ -7,11 +7,13 @@ export interface UserRecord {
   username: string;
   passwordHash: string;
   role: Role;
+  /** Bumped by every password or role change (a trigger); tokens issued before it are refused. */
+  credentialsVersion: number;
   createdAt: Date;
 }
 
 // bigint ids are returned as strings by postgres.js; they stay far below 2^53, so cast in SQL.
-const USER_COLUMNS = "id::float8 as id, username, password_hash, role, created_at";
+const USER_COLUMNS = "id::float8 as id, username, password_hash, role, credentials_version, created_at";
 
 export async function findUserByName(sql: Sql, username: string): Promise<UserRecord | undefined> {
   // PostgreSQL text cannot hold U+0000, so no stored name has one; asking would fail (22021), not miss.

@@ -1,4 +1,4 @@
-import { type Config, loadConfig } from "@belfoot/config";
+import { type Config, loadConfigOrExit } from "@belfoot/config";
 import { connect, migrate, type Sql } from "@belfoot/db";
 import { createLogger } from "@belfoot/logging";
 import type { FastifyInstance } from "fastify";
@@ -21,7 +21,7 @@ export interface RunServiceOptions {
  * listen; on SIGTERM/SIGINT stop accepting, drain in-flight requests, close the pool, exit.
  */
 export async function runService(opts: RunServiceOptions): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfigOrExit();
   const logger = createLogger({
     name: opts.name,
     level: config.LOG_LEVEL,
@@ -34,7 +34,14 @@ export async function runService(opts: RunServiceOptions): Promise<void> {
   const sql = connect(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX });
   const applied = await migrate(sql);
   if (applied.length) logger.info({ applied }, "migrations applied");
-  const app = await opts.build({ config, sql, logger });
+  const app = await opts.build({ config, sql, logger }).catch(async (err: Error) => {
+    // A refused start-up (e.g. a weak ADMIN_PASSWORD) says why in one line, then exits non-zero.
+    logger.fatal({ err }, `start-up failed: ${err.message}`);
+    process.stderr.write(`${opts.name}: start-up failed: ${err.message}\n`);
+    logger.flush();
+    await sql.end({ timeout: 1 });
+    process.exit(1);
+  });
   let closing = false;
   // While draining, answers end their keep-alive connection, so the server can finish closing.
   app.addHook("onSend", async (_request, reply) => {

@@ -34,7 +34,7 @@ export async function buildGatewayApp({ config, sql, logger }: GatewayDeps) {
   await app.register(metrics, { service: "admin-auth" });
   await app.register(authenticate, {
     jwtSecret: config.JWT_SECRET,
-    jwtTtl: config.JWT_TTL,
+    jwtTtlSeconds: config.JWT_TTL_SECONDS,
     throttle: {
       perUser: config.LOGIN_FAILURES_PER_USER,
       perIp: config.LOGIN_FAILURES_PER_IP,
@@ -56,7 +56,10 @@ export async function buildGatewayApp({ config, sql, logger }: GatewayDeps) {
   };
   await app.register(articleRoutes, imageReplies);
   // The original API, kept for its clients: same paths, same {status, message} answers.
-  await app.register(accountRoutes, { registration: config.REGISTRATION, jwtTtl: config.JWT_TTL });
+  await app.register(accountRoutes, {
+    registration: config.REGISTRATION,
+    jwtTtlSeconds: config.JWT_TTL_SECONDS,
+  });
   await app.register(uploadRoutes, {
     // The JSON wrapper around the base64 text needs a little room beyond the image itself.
     bodyLimit: config.UPLOAD_BODY_LIMIT_BYTES + 64 * 1024,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { bearerToken, bodyCredentials, parseBasicAuth } from "../src/auth/credentials";
-import { ttlSeconds } from "../src/auth/ttl";
+import { tokenSubject } from "../src/auth/token-claims";
 import { decodeBase64Image } from "../src/base64-image";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
@@ -29,11 +29,14 @@ describe("credential parsing", () => {
     expect(bodyCredentials("text")).toBeUndefined();
   });
 
-  it("turns JWT_TTL into seconds", () => {
-    expect([ttlSeconds("90"), ttlSeconds("15m"), ttlSeconds("1h"), ttlSeconds("7d")]).toEqual([
-      90, 900, 3600, 604_800,
-    ]);
-    expect(() => ttlSeconds("1 hour")).toThrow(RangeError);
+  it("reads a token's sub as a user id only when it is plain digits of a safe integer", () => {
+    const claims = (sub: unknown, cv: unknown = 1) =>
+      ({ sub, cv, username: "u", role: "user", iat: 1, exp: 2 }) as Parameters<typeof tokenSubject>[0];
+    expect(tokenSubject(claims("42", 3))).toEqual({ userId: 42, credentialsVersion: 3 });
+    for (const sub of ["1e0", " 1", "+1", "01", "0x1", "1.0", "", "9007199254740993", 1, "-1", "0"]) {
+      expect(tokenSubject(claims(sub)), String(sub)).toBeUndefined();
+    }
+    for (const cv of [null, "1", 0, 1.5]) expect(tokenSubject(claims("1", cv))).toBeUndefined();
   });
 });
 

@@ -2,7 +2,7 @@
 // under DATA_DIR), migrations, then img-converter and admin-auth as child processes.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadConfig } from "@belfoot/config";
+import { loadConfigOrExit } from "@belfoot/config";
 import { connect, migrate } from "@belfoot/db";
 import { openDatabase } from "./database";
 import { isPortFree } from "./port-free";
@@ -17,7 +17,7 @@ const gatewayEntry = process.env.BELFOOT_GATEWAY_ENTRY ?? path.join(root, "servi
 
 const log = (line: string) => process.stderr.write(`[launcher] ${line}\n`);
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 // A service left over from an earlier run would answer our health checks in place of the new one,
 // which then dies on EADDRINUSE: refuse to start instead, before the database is touched.
 for (const [name, host, port] of [

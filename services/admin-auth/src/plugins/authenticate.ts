@@ -1,4 +1,4 @@
-import { findUserById, findUserByName, type Role } from "@belfoot/db";
+import { findUserByName, type Role } from "@belfoot/db";
 import { AppError } from "@belfoot/errors";
 import fastifyJwt from "@fastify/jwt";
 import fastifyRateLimit from "@fastify/rate-limit";
@@ -8,24 +8,20 @@ import { bearerToken, bodyCredentials, type Credentials, parseBasicAuth } from "
 import { readGetJsonBody } from "../auth/get-body";
 import { LoginThrottle, type LoginThrottleOptions } from "../auth/login-throttle";
 import { dummyPasswordHash, verifyPassword } from "../auth/passwords";
+import { REQUIRED_CLAIMS, type TokenClaims, tokenCaller } from "../auth/token-claims";
 
 /** Who is calling, once their credentials checked out. */
 export interface Caller {
   id: number;
   username: string;
   role: Role;
-}
-
-/** What a token carries: enough to find the user again; the user row stays the authority. */
-export interface TokenClaims {
-  sub: string;
-  username: string;
-  role: Role;
+  /** The user's credentials version now; a token records it (see auth/token-claims). */
+  credentialsVersion: number;
 }
 
 declare module "@fastify/jwt" {
   interface FastifyJWT {
-    payload: TokenClaims;
+    payload: Omit<TokenClaims, "iat" | "exp">;
     user: TokenClaims;
   }
 }
@@ -48,7 +44,7 @@ declare module "fastify" {
 
 export interface AuthenticateOptions {
   jwtSecret: string;
-  jwtTtl: string;
+  jwtTtlSeconds: number;
   throttle: LoginThrottleOptions;
 }
 
@@ -60,9 +56,10 @@ const unauthorized = () =>
 async function authenticatePlugin(app: FastifyInstance, opts: AuthenticateOptions) {
   await app.register(fastifyJwt, {
     secret: opts.jwtSecret,
-    sign: { algorithm: "HS256", expiresIn: opts.jwtTtl },
+    // A number: @fastify/jwt reads it as seconds, but a text like "90" as milliseconds.
+    sign: { algorithm: "HS256", expiresIn: opts.jwtTtlSeconds },
     // Pinning the algorithm refuses `alg: none` and algorithm-confusion tokens.
-    verify: { algorithms: ["HS256"] },
+    verify: { algorithms: ["HS256"], requiredClaims: REQUIRED_CLAIMS },
   });
   app.decorateRequest("caller", null);
   // Only used through createRateLimit (failed logins); no route is limited globally.
@@ -74,13 +71,26 @@ async function authenticatePlugin(app: FastifyInstance, opts: AuthenticateOption
     const user = await findUserByName(app.sql, username);
     // Same argon2 work whether or not the user exists: the answer time does not reveal names.
     const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
-    if (user && ok) return { id: user.id, username: user.username, role: user.role };
+    if (user && ok) {
+      const caller = {
+        id: user.id,
+        username: user.username,
+        role: user.role,
+        credentialsVersion: user.credentialsVersion,
+      };
+      return caller;
+    }
     await throttle.recordFailure(request, username);
     return undefined;
   });
 
   app.decorate("signToken", async (caller: Caller) =>
-    app.jwt.sign({ sub: String(caller.id), username: caller.username, role: caller.role }),
+    app.jwt.sign({
+      sub: String(caller.id),
+      username: caller.username,
+      role: caller.role,
+      cv: caller.credentialsVersion,
+    }),
   );
 
   app.decorate("authenticate", async (request: FastifyRequest) => {
@@ -93,10 +103,11 @@ async function authenticatePlugin(app: FastifyInstance, opts: AuthenticateOption
         throw new AppError(401, "invalid_token", "the token is invalid or expired");
       }
       // A token outlives nothing: a deleted user's token stops working, and the role is re-read.
-      const id = Number(claims.sub);
-      const user = Number.isSafeInteger(id) && id > 0 ? await findUserById(app.sql, id) : undefined;
-      if (!user) throw new AppError(401, "invalid_token", "the token's user no longer exists");
-      request.caller = { id: user.id, username: user.username, role: user.role };
+      const caller = await tokenCaller(app.sql, claims);
+      if (!caller) {
+        throw new AppError(401, "invalid_token", "the token's user no longer exists or changed credentials");
+      }
+      request.caller = caller;
       return;
     }
     const body =

@@ -4,7 +4,6 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { hashPassword } from "../auth/passwords";
-import { ttlSeconds } from "../auth/ttl";
 import { assertValidNewUser } from "../auth/user-policy";
 import { callerOf } from "../plugins/authenticate";
 import { AuthReplies, RegistrationReplies } from "../replies";
@@ -19,7 +18,7 @@ const AccountBody = Type.Object(
 
 export interface AccountRoutesOptions {
   registration: "admin" | "open";
-  jwtTtl: string;
+  jwtTtlSeconds: number;
 }
 
 /** The original API's accounts: POST /registration and POST /auth, same paths and bodies as before. */
@@ -58,7 +57,6 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
     },
   );
 
-  const expiresIn = ttlSeconds(opts.jwtTtl);
   const tokenSchema = {
     summary: "Exchange a user name and password for a token (JWT)",
     operationId: "createToken",
@@ -75,7 +73,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
       id: caller.id,
       username: caller.username,
       token: await app.signToken(caller),
-      expires_in: expiresIn,
+      expires_in: opts.jwtTtlSeconds,
     };
   });
 };
