@@ -15,8 +15,9 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
     NODE_ENV: "development",
     // Nothing is written under DATA_DIR: the secrets are given and no route runs.
     DATA_DIR: path.join(tmpdir(), "belfoot-openapi"),
-    INTERNAL_TOKEN: "openapi-document-only",
-    JWT_SECRET: "openapi-document-only",
+    // Never used to sign or call anything; long enough for the config's 32-byte rule.
+    INTERNAL_TOKEN: "openapi-document-only-never-used-to-call",
+    JWT_SECRET: "openapi-document-only-never-used-to-sign",
   });
   const sql = connect("postgres://openapi@127.0.0.1:1/never-connected");
   const app = await buildGatewayApp({
