@@ -59,6 +59,16 @@ describe("ImageBytesCache", () => {
     expect(db.loads).toBe(2);
   });
 
+  it("hits only for the row the access check saw: same id and bytes but another owner loads anew", async () => {
+    const cache = new ImageBytesCache(1024 * 1024);
+    const db = store(image(1, "same", 1000));
+    await cache.get(meta(db.stored), db.load);
+    db.stored = { ...image(1, "same", 1000), ownerId: 2 };
+    const got = await cache.get(meta(db.stored), db.load);
+    expect(got?.ownerId).toBe(2);
+    expect(db.loads).toBe(2);
+  });
+
   it("keeps an image replaced between the metadata read and the load under its new sha256", async () => {
     const cache = new ImageBytesCache(1024 * 1024);
     const db = store(image(1, "old", 1000));
