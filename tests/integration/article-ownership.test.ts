@@ -164,7 +164,12 @@ describe("a read re-checks access on the row it serves", () => {
     expect((await convert(await source(), "SWAP-1", ALICE)).status).toBe(201);
     const checked = await findImageMetaByArticle(stack.sql, "SWAP-1");
     if (!checked) throw new Error("not stored");
-    const alice: Caller = { id: ids.alice ?? 0, username: ALICE.username, role: "user" };
+    const alice: Caller = {
+      id: ids.alice ?? 0,
+      username: ALICE.username,
+      role: "user",
+      credentialsVersion: 1,
+    };
     const cache = new ImageBytesCache(1 << 20);
 
     // A gateway read whose access check (on `checked`) passed; before its bytes load, alice's image is
