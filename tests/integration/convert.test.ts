@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { countImages, createUser } from "@belfoot/db";
-import { corpusPath, type ImageServer, startImageServer } from "@belfoot/testkit";
+import { createUser } from "@belfoot/db";
+import { corpusPath, countImages, type ImageServer, startImageServer } from "@belfoot/testkit";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "../../services/admin-auth/src/auth/passwords";

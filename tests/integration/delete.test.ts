@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { countImages, createUser, findImageMetaByArticle } from "@belfoot/db";
-import { corpusPath, type ImageServer, startImageServer } from "@belfoot/testkit";
+import { createUser, findImageMetaByArticle } from "@belfoot/db";
+import { corpusPath, countImages, type ImageServer, startImageServer } from "@belfoot/testkit";
 import pino from "pino";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { countImages, removeUser } from "@belfoot/db";
-import { corpusPath } from "@belfoot/testkit";
+import { removeUser } from "@belfoot/db";
+import { corpusPath, countImages } from "@belfoot/testkit";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { basic, bearer, http } from "../support/http";

@@ -152,8 +152,3 @@ export async function deleteImage(
     returning id`;
   return rows.length > 0;
 }
-
-export async function countImages(sql: Sql): Promise<number> {
-  const [row] = await sql<{ n: number }[]>`select count(*)::int as n from images`;
-  return row?.n ?? 0;
-}

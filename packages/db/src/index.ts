@@ -1,7 +1,6 @@
 export { type ConnectOptions, connect, type Sql } from "./connect";
 export { databaseReady } from "./health";
 export {
-  countImages,
   deleteImage,
   findArticleOwner,
   findImageByArticle,
@@ -15,7 +14,7 @@ export {
   type SaveOptions,
   saveImage,
 } from "./images";
-export { knownMigrations, migrate } from "./migrate";
+export { migrate } from "./migrate";
 export { isDatabaseUnavailable } from "./unavailable";
 export {
   createUser,

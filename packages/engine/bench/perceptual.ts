@@ -41,7 +41,10 @@ function installed(cmd: string): boolean {
 }
 export const perceptualAvailable = installed("butteraugli_main") && installed("ssimulacra_main");
 
-/** For a `--perceptual` flag: stop at once, saying what to install, rather than after an hour of encodes. */
+/**
+ * For a `--perceptual` flag: stop at once, saying what to install, rather than after an hour of encodes.
+ * @internal for the benchmarks and research/, not the product.
+ */
 export function requirePerceptual(asked: boolean | undefined) {
   if (asked && !perceptualAvailable) {
     throw new Error("--perceptual needs butteraugli_main and ssimulacra_main (Debian: libjxl-devtools)");
@@ -55,7 +58,10 @@ async function toPng(r: Raw, file: string) {
   await img.png({ compressionLevel: 1 }).toFile(file);
 }
 
-/** Score `distorted` against `reference` (same size, 1 or 3 channels). */
+/**
+ * Score `distorted` against `reference` (same size, 1 or 3 channels).
+ * @internal for the benchmarks and research/, not the product.
+ */
 export async function perceptual(reference: Raw, distorted: Raw): Promise<PerceptualScore> {
   if (reference.width !== distorted.width || reference.height !== distorted.height) {
     throw new Error("perceptual: the two images differ in size");
@@ -81,7 +87,10 @@ export async function perceptual(reference: Raw, distorted: Raw): Promise<Percep
   }
 }
 
-/** The size every method is scored at: the source as displayed, its long side capped at `cap`. */
+/**
+ * The size every method is scored at: the source as displayed, its long side capped at `cap`.
+ * @internal for the benchmarks and research/, not the product.
+ */
 export function displaySize(width: number, height: number, cap = 2560) {
   const s = Math.min(1, cap / Math.max(width, height));
   return { width: Math.max(1, Math.round(width * s)), height: Math.max(1, Math.round(height * s)) };

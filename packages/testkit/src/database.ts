@@ -51,3 +51,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/** Rows in `images`: tests check that a refused or failed request stored nothing. */
+export async function countImages(sql: postgres.Sql): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`select count(*)::int as n from images`;
+  return row?.n ?? 0;
+}

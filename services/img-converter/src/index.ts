@@ -1,2 +1,2 @@
+/** @internal the test stack builds the service in-process; production runs src/main.ts. */
 export { buildConverterApp, type ConverterDeps } from "./app";
-export { INTERNAL_TOKEN_HEADER } from "./plugins/internal-token";
