@@ -6,5 +6,5 @@ export { metrics } from "./metrics";
 export { errorReplies, ImageReply, statusReply } from "./reply-schemas";
 export { requestId } from "./request-id";
 export { type RunServiceOptions, runService, type ServiceDeps } from "./run-service";
-export { ARTICLE_ID_MAX_LENGTH, ArticleId } from "./schemas";
+export { ArticleId } from "./schemas";
 export { serverOptions } from "./server-options";
