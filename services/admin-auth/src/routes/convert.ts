@@ -24,6 +24,9 @@ export const convertRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         summary: "Fetch an image URL, compress it and store it as an article's image",
         operationId: "convertArticleImage",
+        description:
+          "An article id belongs to the account that first stored it: that account and admins replace its " +
+          "image (200, the owner unchanged); any other account gets 409 article_taken and nothing is fetched.",
         body: ConvertBody,
         response: StoredReplies,
       },
