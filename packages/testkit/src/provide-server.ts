@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres } from "@belfoot/pg-embedded";
@@ -45,6 +45,8 @@ export async function provideServer(log: (line: string) => void): Promise<Provid
     log(`testcontainers unavailable (${(err as Error).message.split("\n")[0]}); using embedded PostgreSQL`);
   }
   const dir = await mkdtemp(path.join(tmpdir(), "belfoot-test-pg-"));
+  // mkdtemp makes it 0700: as root, the server runs as the postgres user, who must pass through.
+  await chmod(dir, 0o711);
   const server = await startEmbeddedPostgres({ dataDir: path.join(dir, "data") });
   return {
     adminUrl: server.adminUrl,

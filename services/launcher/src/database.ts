@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Config } from "@belfoot/config";
-import { freePort, startEmbeddedPostgres } from "@belfoot/pg-embedded";
+import { freePort } from "@belfoot/pg-embedded";
+import { startAppDatabase } from "./embedded-database";
 import { isPortFree } from "./port-free";
 
 /** Where tools (`pnpm user`) find the embedded server's URL; see services/admin-auth/src/cli. */
@@ -36,11 +37,11 @@ export async function openDatabase(config: Config, log: (line: string) => void):
   const dataDir = path.join(config.DATA_DIR, "postgres");
   const port = await embeddedPort(config.DATA_DIR);
   log(`starting embedded PostgreSQL in ${dataDir} on 127.0.0.1:${port}`);
-  const server = await startEmbeddedPostgres({ dataDir, port });
+  const server = await startAppDatabase({ dataDir: config.DATA_DIR, port, log });
   writeFileSync(path.join(config.DATA_DIR, URL_FILE), `${server.url}\n`, { mode: 0o600 });
   return {
     url: server.url,
-    description: `embedded PostgreSQL, data in ${dataDir}`,
+    description: `embedded PostgreSQL, data in ${dataDir}, services connect as role ${server.role}`,
     stop: () => server.stop(),
   };
 }
