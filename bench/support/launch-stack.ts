@@ -70,6 +70,9 @@ export async function launchStack(env: Record<string, string>): Promise<Launched
         DATA_DIR: dataDir,
         PORT: String(port),
         CONVERTER_PORT: String(converterPort),
+        // The benchmarks read no metrics; the default ports could be another run's.
+        METRICS_PORT: "0",
+        CONVERTER_METRICS_PORT: "0",
         LOG_LEVEL: "warn",
         ...env,
       },

@@ -79,7 +79,7 @@ function loginBurst(client: Client, n: number, tag: string) {
 describe("nginx rate limits", () => {
   it("refuses a burst of logins beyond the limit itself, in JSON with Retry-After, before admin-auth", async () => {
     const client = from("127.0.0.2");
-    const before = await answeredOn(stack.url, "/auth");
+    const before = await answeredOn(stack.gatewayMetricsUrl, "/auth");
     const answers = await loginBurst(client, 3 * BURST, "burst");
 
     const passed = answers.filter((a) => a.status === 401);
@@ -103,7 +103,9 @@ describe("nginx rate limits", () => {
       });
     }
     // admin-auth answered exactly the ones that passed: the refused never reached it.
-    expect((await settledCount(stack.url, "/auth", before + passed.length)) - before).toBe(passed.length);
+    expect((await settledCount(stack.gatewayMetricsUrl, "/auth", before + passed.length)) - before).toBe(
+      passed.length,
+    );
 
     const refusedId = refused[0]?.headers["x-request-id"] as string;
     expect(await accessLogLine(refusedId)).toMatchObject({ status: 429, uri: "/auth", upstream_addr: "" });

@@ -55,18 +55,45 @@ describe("request ids", () => {
 describe("metrics", () => {
   it("counts requests by route pattern and status, and the converter's compression work", async () => {
     await http(`${stack.url}/articles/none-such`, { json: { user: ADMIN }, method: "GET" });
-    const gateway = (await http(`${stack.url}/metrics`)).body.toString();
+    const gateway = (await http(`${stack.gatewayMetricsUrl}/metrics`)).body.toString();
     expect(gateway).toMatch(
       /belfoot_http_requests_total\{[^}]*route="\/articles\/:article_id"[^}]*status="404"[^}]*\} 1/,
     );
     expect(gateway).not.toContain("none-such");
-    const converter = (await http(`${stack.converterUrl}/metrics`)).body.toString();
+    const converter = (await http(`${stack.converterMetricsUrl}/metrics`)).body.toString();
     expect(converter).toMatch(/belfoot_compress_seconds_count\{[^}]*\} [1-9]/);
     expect(converter).toMatch(/belfoot_saved_bytes_total\{[^}]*\} [1-9]/);
     // Idle now: no job running, waiting for a slot, or downloading its source with a place held.
     for (const state of ["active", "waiting", "fetching"]) {
       expect(converter).toMatch(new RegExp(`belfoot_compress_queue_depth\\{[^}]*state="${state}"[^}]*\\} 0`));
     }
+  });
+
+  it("are served apart from the public ports, where /metrics is only a JSON refusal", async () => {
+    // The gateway has no such route; the converter asks for its internal token first.
+    for (const [base, status] of [
+      [stack.url, 404],
+      [stack.converterUrl, 401],
+    ] as const) {
+      const res = await http(`${base}/metrics`);
+      expect(res.status, base).toBe(status);
+      expect(res.body.toString()).not.toContain("belfoot_http_requests_total");
+      expect(res.json).toMatchObject({ status });
+    }
+    expect((await http(`${stack.gatewayMetricsUrl}/metrics`)).headers["content-type"]).toMatch(
+      /^text\/plain/,
+    );
+  });
+});
+
+describe("probes", () => {
+  it("the converter answers /health and /ready without its internal token, and nothing else", async () => {
+    const ready = await http(`${stack.converterUrl}/ready`);
+    expect(ready.status).toBe(200);
+    expect(ready.json).toMatchObject({ status: 200, checks: { database: true } });
+    expect((await http(`${stack.converterUrl}/health`)).status).toBe(200);
+    const convert = await http(`${stack.converterUrl}/convert`, { json: {} });
+    expect(convert.json).toMatchObject({ status: 401, code: "invalid_internal_token" });
   });
 });
 

@@ -34,6 +34,8 @@ describe("SIGTERM", () => {
           INTERNAL_TOKEN: token,
           JWT_SECRET: randomBytes(24).toString("hex"),
           CONVERTER_PORT: String(port),
+          // No metrics listener: its fixed default port could be another test's.
+          CONVERTER_METRICS_PORT: "0",
           ALLOW_PRIVATE_SOURCES: images.origin,
           LOG_LEVEL: "warn",
         },

@@ -5,6 +5,7 @@ import path from "node:path";
 import { buildGatewayApp } from "@belfoot/admin-auth";
 import { type Config, loadConfig } from "@belfoot/config";
 import { connect, migrate, type Sql } from "@belfoot/db";
+import { listenMetrics } from "@belfoot/fastify-kit";
 import { buildConverterApp } from "@belfoot/img-converter";
 import { createLogger, type LogLevel } from "@belfoot/logging";
 import { createTestDatabase } from "@belfoot/testkit";
@@ -18,6 +19,9 @@ export interface Stack {
   url: string;
   /** The converter's base URL (internal). */
   converterUrl: string;
+  /** Each service's metrics listener, apart from its app (as METRICS_PORT and CONVERTER_METRICS_PORT). */
+  gatewayMetricsUrl: string;
+  converterMetricsUrl: string;
   config: Config;
   /** A pool on the stack's own database, for assertions. */
   sql: Sql;
@@ -77,7 +81,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   });
   const startConverter = async (port: number) => {
     const app = await buildConverterApp({ config: base, sql: converterSql, logger: converterLogger });
-    return { app, url: await listen(app, port) };
+    const url = await listen(app, port);
+    return { app, url, metrics: await listenMetrics(app.metrics, { host: "127.0.0.1", port: 0 }) };
   };
   let converter = await startConverter(0);
   const converterPort = Number(new URL(converter.url).port);
@@ -95,11 +100,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     }),
   });
   const url = await listen(gateway, 0);
+  const gatewayMetrics = await listenMetrics(gateway.metrics, { host: "127.0.0.1", port: 0 });
   let converterUp = true;
 
   return {
     url,
     converterUrl: converter.url,
+    gatewayMetricsUrl: gatewayMetrics.url,
+    get converterMetricsUrl() {
+      return converter.metrics.url;
+    },
     config,
     sql,
     gateway,
@@ -110,6 +120,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       converterUp = false;
       converter.app.server.closeAllConnections();
       await converter.app.close();
+      await converter.metrics.close();
     },
     async restartConverter() {
       converter = await startConverter(converterPort);
@@ -117,7 +128,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     },
     async close() {
       await gateway.close();
-      if (converterUp) await converter.app.close();
+      await gatewayMetrics.close();
+      if (converterUp) await Promise.all([converter.app.close(), converter.metrics.close()]);
       await Promise.all([sql.end(), gatewaySql.end(), converterSql.end()]);
       await db.drop();
       await rm(dataDir, { recursive: true, force: true });

@@ -5,3 +5,4 @@ export {
   loadConfig,
   loadConfigOrExit,
 } from "./load";
+export { loadOrCreateSecrets } from "./secrets";

@@ -27,6 +27,10 @@ export const ConfigSchema = Type.Object({
   CONVERTER_HOST: Type.String({ default: "127.0.0.1" }),
   CONVERTER_PORT: Int(8081, 0),
   CONVERTER_URL: Type.String({ default: "http://127.0.0.1:8081", pattern: "^https?://" }),
+  /** Prometheus metrics, apart from the public port: METRICS_PORT admin-auth's, 0 none. */
+  METRICS_HOST: Type.String({ default: "127.0.0.1" }),
+  METRICS_PORT: Int(9464, 0),
+  CONVERTER_METRICS_PORT: Int(9465, 0),
 
   /** Given secrets are checked in load.ts (length in bytes, no placeholder), with a message that says how to fix. */
   INTERNAL_TOKEN: Type.Optional(Type.String()),

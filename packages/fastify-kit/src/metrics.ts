@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 
@@ -10,10 +10,10 @@ declare module "fastify" {
 }
 
 /**
- * Prometheus metrics at GET /metrics: request counts and latency by route and status, plus the
- * process defaults. One registry per app (not prom-client's global one, and so not fastify-metrics,
- * which uses it) so that several apps in one process — the tests — never collide. nginx does not
- * publish /metrics; scrape the services directly on the internal network.
+ * Prometheus metrics: request counts and latency by route and status, plus the process defaults.
+ * One registry per app (not prom-client's global one, and so not fastify-metrics, which uses it) so
+ * that several apps in one process — the tests — never collide. The app itself does not serve them:
+ * listenMetrics() does, on an address of its own that the public one never reaches.
  */
 async function metricsPlugin(app: FastifyInstance, opts: { service: string }) {
   const registry = new Registry();
@@ -37,15 +37,36 @@ async function metricsPlugin(app: FastifyInstance, opts: { service: string }) {
   app.addHook("onResponse", async (request, reply) => {
     // The route pattern, never the raw URL: article ids must not become label values.
     const route = request.routeOptions.url ?? "unmatched";
-    if (route === "/metrics") return;
     const labels = { method: request.method, route, status: String(reply.statusCode) };
     requests.inc(labels);
     latency.observe(labels, reply.elapsedTime / 1000);
   });
-
-  app.get("/metrics", { logLevel: "warn" }, async (_request, reply) =>
-    reply.type(registry.contentType).send(await registry.metrics()),
-  );
 }
 
 export const metrics = fp(metricsPlugin, { name: "belfoot-metrics", fastify: "5.x" });
+
+export interface MetricsListener {
+  /** `http://host:port`: GET /metrics there. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * GET /metrics of `registry` on its own listener (as imgproxy's IMGPROXY_PROMETHEUS_BIND): a
+ * service's public port, reached without nginx under `pnpm start`, must not tell anyone its traffic.
+ * Port 0 takes a free one.
+ */
+export async function listenMetrics(
+  registry: Registry,
+  address: { host: string; port: number },
+): Promise<MetricsListener> {
+  const server = Fastify({ logger: false });
+  server.get("/metrics", async (_request, reply) =>
+    reply.type(registry.contentType).send(await registry.metrics()),
+  );
+  await server.listen(address);
+  const bound = server.server.address();
+  if (!bound || typeof bound === "string") throw new Error("metrics listener has no TCP address");
+  const host = bound.family === "IPv6" ? `[${bound.address}]` : bound.address;
+  return { url: `http://${host}:${bound.port}`, close: () => server.close() };
+}

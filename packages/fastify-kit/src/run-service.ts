@@ -3,6 +3,7 @@ import { connect, migrate, type Sql } from "@belfoot/db";
 import { createLogger } from "@belfoot/logging";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
+import { listenMetrics, type MetricsListener } from "./metrics";
 
 export interface ServiceDeps {
   config: Config;
@@ -14,6 +15,8 @@ export interface RunServiceOptions {
   name: string;
   build: (deps: ServiceDeps) => Promise<FastifyInstance>;
   address: (config: Config) => { host: string; port: number };
+  /** Where GET /metrics is served, apart from the app; port 0: not at all. */
+  metricsAddress: (config: Config) => { host: string; port: number };
 }
 
 /**
@@ -49,6 +52,12 @@ export async function runService(opts: RunServiceOptions): Promise<void> {
   });
   const { host, port } = opts.address(config);
   await app.listen({ host, port });
+  const metricsAddress = opts.metricsAddress(config);
+  let metricsListener: MetricsListener | undefined;
+  if (metricsAddress.port !== 0) {
+    metricsListener = await listenMetrics(app.metrics, metricsAddress);
+    logger.info({ url: `${metricsListener.url}/metrics` }, "metrics listening");
+  }
 
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -60,6 +69,7 @@ export async function runService(opts: RunServiceOptions): Promise<void> {
     }, 25_000);
     timer.unref();
     await app.close();
+    await metricsListener?.close();
     await sql.end({ timeout: 5 });
     logger.flush();
     process.exit(0);

@@ -5,4 +5,5 @@ await runService({
   name: "img-converter",
   build: buildConverterApp,
   address: (config) => ({ host: config.CONVERTER_HOST, port: config.CONVERTER_PORT }),
+  metricsAddress: (config) => ({ host: config.METRICS_HOST, port: config.CONVERTER_METRICS_PORT }),
 });

@@ -23,13 +23,19 @@ const config = loadConfigOrExit();
 for (const [name, host, port] of [
   ["CONVERTER_PORT", config.CONVERTER_HOST, config.CONVERTER_PORT],
   ["PORT", config.HOST, config.PORT],
+  ["CONVERTER_METRICS_PORT", config.METRICS_HOST, config.CONVERTER_METRICS_PORT],
+  ["METRICS_PORT", config.METRICS_HOST, config.METRICS_PORT],
 ] as const) {
-  if (!(await isPortFree(port, host))) {
+  if (port !== 0 && !(await isPortFree(port, host))) {
     log(`${name} ${host}:${port} is already in use (another belfoot-img still running?); not starting`);
     process.exit(1);
   }
 }
-const database = await openDatabase(config, log);
+const database = await openDatabase(config, log).catch((err: Error) => {
+  // Said plainly, without a stack: these are set-up problems the message explains how to fix.
+  log(`start-up failed: ${err.message}`);
+  process.exit(1);
+});
 const services: ServiceProcess[] = [];
 let stopping: Promise<never> | undefined;
 
@@ -96,6 +102,10 @@ try {
   log(`belfoot-img is listening on http://${host}:${config.PORT}`);
   log(`data: ${config.DATA_DIR} (logs in ${config.LOG_DIR})`);
   log(`database: ${database.description}`);
+  if (config.METRICS_PORT !== 0 || config.CONVERTER_METRICS_PORT !== 0)
+    log(
+      `metrics (not published): admin-auth ${config.METRICS_HOST}:${config.METRICS_PORT}, img-converter ${config.METRICS_HOST}:${config.CONVERTER_METRICS_PORT}`,
+    );
 } catch (err) {
   log(`start-up failed: ${(err as Error).message}`);
   await stopAll(1);

@@ -1,11 +1,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { connect, createUser, listUsers, migrate } from "@belfoot/db";
+import { startEmbeddedPostgres } from "@belfoot/pg-embedded";
 import { accepts, freePort } from "@belfoot/testkit";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const require = createRequire(import.meta.url);
@@ -31,15 +34,24 @@ async function waitFor(url: string, timeoutMs: number): Promise<Response> {
  * runs the launcher in a child process and relays signals to it, with no DATABASE_URL.
  */
 async function startLauncher(
-  ports: { port?: number; converterPort?: number } = {},
-): Promise<{ child: ChildProcess; port: number; converterPort: number; output: () => string }> {
+  ports: { port?: number; converterPort?: number; dataDir?: string } = {},
+): Promise<{
+  child: ChildProcess;
+  port: number;
+  converterPort: number;
+  metricsPort: number;
+  output: () => string;
+}> {
   const port = ports.port ?? (await freePort());
   const converterPort = ports.converterPort ?? (await freePort());
+  const metricsPort = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    DATA_DIR: dataDir,
+    DATA_DIR: ports.dataDir ?? dataDir,
     PORT: String(port),
     CONVERTER_PORT: String(converterPort),
+    METRICS_PORT: String(metricsPort),
+    CONVERTER_METRICS_PORT: String(await freePort()),
     ADMIN_USERNAME: "admin",
     ADMIN_PASSWORD: "admin-password-1",
     LOG_LEVEL: "warn",
@@ -59,7 +71,7 @@ async function startLauncher(
   let output = "";
   child.stdout?.on("data", (d) => (output += d));
   child.stderr?.on("data", (d) => (output += d));
-  return { child, port, converterPort, output: () => output };
+  return { child, port, converterPort, metricsPort, output: () => output };
 }
 
 function exitOf(child: ChildProcess): Promise<number | null> {
@@ -73,6 +85,53 @@ function stop(child: ChildProcess): Promise<number | null> {
   const exited = exitOf(child);
   child.kill("SIGTERM");
   return exited;
+}
+
+/**
+ * The services connect as a role that is no superuser and owns their database and its tables; the
+ * superuser's password is random, kept 0600 in secrets.json, and "postgres" opens nothing.
+ */
+async function expectPrivateDatabase(dir: string): Promise<void> {
+  const secretsFile = path.join(dir, "secrets.json");
+  expect((await stat(secretsFile)).mode & 0o777).toBe(0o600);
+  const secrets = JSON.parse(await readFile(secretsFile, "utf8"));
+  const superuserPassword: string = secrets.EMBEDDED_PG_SUPERUSER_PASSWORD;
+  expect(superuserPassword.length).toBeGreaterThanOrEqual(32);
+  const pgPort = Number((await readFile(path.join(dir, "postgres.port"), "utf8")).trim());
+
+  const url = (await readFile(path.join(dir, "database-url"), "utf8")).trim();
+  expect(new URL(url).username).toBe("belfoot");
+  const app = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [role] = await app<{ rolsuper: boolean; rolcreaterole: boolean; rolcreatedb: boolean }[]>`
+      select rolsuper, rolcreaterole, rolcreatedb from pg_roles where rolname = current_user`;
+    expect(role).toEqual({ rolsuper: false, rolcreaterole: false, rolcreatedb: false });
+    const [owner] = await app<{ owner: string }[]>`
+      select pg_get_userbyid(datdba) as owner from pg_database where datname = current_database()`;
+    expect(owner?.owner).toBe("belfoot");
+    const tables = await app<{ tableowner: string }[]>`
+      select tableowner from pg_tables where schemaname = 'public'`;
+    expect(tables.length).toBeGreaterThan(0);
+    expect(new Set(tables.map((t) => t.tableowner))).toEqual(new Set(["belfoot"]));
+    // COPY … TO PROGRAM and reading other databases are a superuser's.
+    await expect(app.unsafe("copy (select 1) to program 'true'")).rejects.toMatchObject({ code: "42501" });
+  } finally {
+    await app.end();
+  }
+  const superuser = (password: string) =>
+    postgres(`postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/postgres`, {
+      max: 1,
+      onnotice: () => {},
+    });
+  const guessed = superuser("postgres");
+  await expect(guessed`select 1`).rejects.toMatchObject({ code: "28P01" });
+  await guessed.end();
+  const kept = superuser(superuserPassword);
+  const [me] = await kept<
+    { rolsuper: boolean }[]
+  >`select rolsuper from pg_roles where rolname = current_user`;
+  await kept.end();
+  expect(me?.rolsuper).toBe(true);
 }
 
 // One data directory for the file: the first test starts on it fresh and again on what it left.
@@ -103,6 +162,11 @@ describe("pnpm start (launcher)", () => {
       body: JSON.stringify({ user_name: "admin", password: "admin-password-1" }),
     });
     expect(auth.status).toBe(200);
+    await expectPrivateDatabase(dataDir);
+    // Metrics on their own port, not on the public one.
+    const scraped = await (await fetch(`http://127.0.0.1:${first.metricsPort}/metrics`)).text();
+    expect(scraped).toMatch(/belfoot_http_requests_total\{[^}]*route="\/auth"[^}]*\} 1/);
+    expect((await fetch(`http://127.0.0.1:${first.port}/metrics`)).status).toBe(404);
     const firstExit = await stop(first.child);
     expect(firstExit, first.output()).toBe(0);
     await expect(fetch(`http://127.0.0.1:${first.port}/health`)).rejects.toThrow();
@@ -138,6 +202,8 @@ describe("pnpm start (launcher)", () => {
     const converterPort = await freePort();
     const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port) };
     env.CONVERTER_PORT = String(converterPort);
+    env.METRICS_PORT = "0";
+    env.CONVERTER_METRICS_PORT = "0";
     env.LOG_LEVEL = "warn";
     for (const name of ["DATABASE_URL", "INTERNAL_TOKEN", "JWT_SECRET", "npm_lifecycle_event"])
       delete env[name];
@@ -176,4 +242,63 @@ describe("pnpm start (launcher)", () => {
       await new Promise((r) => squatter.close(r));
     }
   }, 60_000);
+
+  it("takes over a data directory of an earlier version: random superuser password, tables to the services' role", async () => {
+    // What earlier versions left: a superuser with the password "postgres" that the services used.
+    const legacyDir = await mkdtemp(path.join(tmpdir(), "belfoot-launch-legacy-"));
+    try {
+      await chmod(legacyDir, 0o711);
+      const pgPort = await freePort();
+      await writeFile(path.join(legacyDir, "postgres.port"), `${pgPort}\n`);
+      const old = await startEmbeddedPostgres({
+        dataDir: path.join(legacyDir, "postgres"),
+        port: pgPort,
+        password: "postgres",
+      });
+      const oldSql = connect(old.url, { max: 1 });
+      await migrate(oldSql);
+      await createUser(oldSql, { username: "kept-editor", passwordHash: "not-a-real-hash", role: "user" });
+      await oldSql.end();
+      await old.stop();
+      await writeFile(path.join(legacyDir, "database-url"), `${old.url}\n`, { mode: 0o600 });
+
+      const run = await startLauncher({ dataDir: legacyDir });
+      await waitFor(`http://127.0.0.1:${run.port}/ready`, 90_000).catch((err: Error) => {
+        throw new Error(`${err.message}\n${run.output()}`);
+      });
+      expect(run.output()).toContain("fixed password of earlier versions");
+      await expectPrivateDatabase(legacyDir);
+      const sql = connect((await readFile(path.join(legacyDir, "database-url"), "utf8")).trim(), { max: 1 });
+      const names = (await listUsers(sql)).map((u) => u.username);
+      await sql.end();
+      expect(names).toContain("kept-editor");
+      // The services write as their role: the start-up admin was created through it.
+      expect(names).toContain("admin");
+      expect(await stop(run.child), run.output()).toBe(0);
+    } finally {
+      await rm(legacyDir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it.runIf(process.getuid?.() === 0)(
+    "as root, stops and says how to fix it when the postgres user cannot reach DATA_DIR, changing no permission",
+    async () => {
+      const parent = await mkdtemp(path.join(tmpdir(), "belfoot-launch-closed-"));
+      try {
+        await chmod(parent, 0o700);
+        const closedDir = path.join(parent, "data");
+        await mkdir(closedDir);
+        const run = await startLauncher({ dataDir: closedDir });
+        expect(await exitOf(run.child), run.output()).toBe(1);
+        expect(run.output()).toContain(`cannot enter ${parent} (mode 0700)`);
+        expect(run.output()).toContain(`chmod o+x ${parent}`);
+        expect(run.output()).toContain("set DATA_DIR to a directory it can reach");
+        expect((await stat(parent)).mode & 0o7777).toBe(0o700);
+        expect(await accepts(run.port)).toBe(false);
+      } finally {
+        await rm(parent, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
 });

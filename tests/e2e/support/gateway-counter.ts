@@ -1,9 +1,9 @@
 /**
  * How many requests admin-auth answered on `route` (any method and status), from its own Prometheus
- * counter, read directly on its port: what it says it saw, independent of nginx.
+ * counter, read on its metrics listener: what it says it saw, independent of nginx.
  */
-export async function answeredOn(gatewayUrl: string, route: string): Promise<number> {
-  const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
+export async function answeredOn(metricsUrl: string, route: string): Promise<number> {
+  const text = await (await fetch(`${metricsUrl}/metrics`)).text();
   let total = 0;
   for (const line of text.split("\n")) {
     if (line.startsWith("belfoot_http_requests_total{") && line.includes(`route="${route}"`)) {
@@ -14,11 +14,11 @@ export async function answeredOn(gatewayUrl: string, route: string): Promise<num
 }
 
 /** The counter moves once a reply is flushed, which can be just after the client has it. */
-export async function settledCount(gatewayUrl: string, route: string, atLeast: number): Promise<number> {
+export async function settledCount(metricsUrl: string, route: string, atLeast: number): Promise<number> {
   for (let i = 0; i < 100; i++) {
-    const n = await answeredOn(gatewayUrl, route);
+    const n = await answeredOn(metricsUrl, route);
     if (n >= atLeast) return n;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  return answeredOn(gatewayUrl, route);
+  return answeredOn(metricsUrl, route);
 }

@@ -5,8 +5,8 @@ import fp from "fastify-plugin";
 
 export const INTERNAL_TOKEN_HEADER = "x-internal-token";
 
-/** Routes a healthcheck or a Prometheus scraper reaches without the token; they reveal no image. */
-const OPEN_PATHS = new Set(["/health", "/metrics"]);
+/** Probes a supervisor reaches without the token (liveness, readiness); they reveal no image. */
+const OPEN_PATHS = new Set(["/health", "/ready"]);
 
 const digest = (value: string) => createHash("sha256").update(value).digest();
 
