@@ -2,7 +2,11 @@ export { admission, limitedTickets, type Ticket } from "./admission";
 export { classifyDatabaseFault } from "./database";
 export { type HealthOptions, healthRoutes } from "./health";
 export { describeImage, type ImageJson } from "./image-json";
-export { listenMetrics, metrics } from "./metrics";
+export {
+  /** @internal runService starts it; the test stack starts its own. */
+  listenMetrics,
+  metrics,
+} from "./metrics";
 export { errorReplies, ImageReply, statusReply } from "./reply-schemas";
 export { requestId } from "./request-id";
 export { type RunServiceOptions, runService, type ServiceDeps } from "./run-service";

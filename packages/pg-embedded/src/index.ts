@@ -1,4 +1,3 @@
-export { type BlockingDirectory, firstBlockingAncestor, postgresUserIds, type UserIds } from "./reachable";
 export {
   type EmbeddedOptions,
   type EmbeddedPostgresServer,
