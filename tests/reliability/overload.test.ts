@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
-import { request } from "node:http";
+import { request, type ServerResponse } from "node:http";
 import { corpusPath, type ImageServer, startImageServer } from "@belfoot/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { http } from "../support/http";
+import { queueState, waitUntil } from "../support/queue-state";
 import { ADMIN, type Stack, startStack } from "../support/stack";
 
 let stack: Stack;
@@ -14,9 +15,17 @@ beforeAll(async () => {
     body: await readFile(corpusPath("plasma-path.jpg")),
     contentType: "image/jpeg",
   });
-  // One slot and one waiting place: the third simultaneous job must be turned away.
+  // One slot and one waiting place, both for one account: the third simultaneous job must be turned away.
   stack = await startStack({
-    env: { ALLOW_PRIVATE_SOURCES: images.origin, COMPRESS_CONCURRENCY: "1", COMPRESS_QUEUE_MAX: "1" },
+    env: {
+      ALLOW_PRIVATE_SOURCES: images.origin,
+      COMPRESS_CONCURRENCY: "1",
+      COMPRESS_QUEUE_MAX: "1",
+      COMPRESS_PLACES_PER_ACCOUNT: "2",
+      // A stalled download is held until the test releases it (or its client leaves), never timed out.
+      FETCH_HEADERS_TIMEOUT_MS: "600000",
+      FETCH_SLOW_GRACE_MS: "600000",
+    },
   });
 });
 afterAll(async () => {
@@ -145,11 +154,17 @@ describe("overload", () => {
     expect(await release()).toEqual([201, 201]);
   });
 
-  it("keeps a place while a conversion goes on after its client left, and frees one refused before its handler", async () => {
+  it("frees the places of conversions whose clients left (nothing stored), and one refused before its handler", async () => {
     const body = await readFile(corpusPath("skimage-coffee.png"));
-    const pending: (() => void)[] = [];
-    images.setRoute("/gone.png", (_req, res) => {
-      pending.push(() => res.writeHead(200, { "content-type": "image/png" }).end(body));
+    const pending: ServerResponse[] = [];
+    let closed = 0;
+    images.setRoute("/gone.png", (req, res) => {
+      res.writeHead(200, { "content-type": "image/png", "content-length": String(body.length) });
+      res.write(body.subarray(0, 1));
+      pending.push(res);
+      req.socket.once("close", () => {
+        closed++;
+      });
     });
     images.setRoute("/next.png", { body, contentType: "image/png" });
     // Two conversions straight to the converter whose clients leave while their sources download.
@@ -166,30 +181,19 @@ describe("overload", () => {
       req.end(JSON.stringify({ data: { url: `${images.url}/gone.png`, article_id: `GONE-${i}` } }));
       return req;
     });
-    for (let i = 0; i < 200 && pending.length < 2; i++) await new Promise((r) => setTimeout(r, 25));
-    expect(pending).toHaveLength(2);
+    await waitUntil("both sources are being downloaded", () => pending.length === 2);
     for (const req of leaving) req.destroy();
-    await new Promise((r) => setTimeout(r, 200));
 
-    // The downloads go on, so their places are still held.
-    const refused = await http(`${stack.url}/convert`, {
-      json: { user: ADMIN, data: { url: `${images.url}/next.png`, article_id: "NEXT-0" } },
-    });
-    expect(refused.status).toBe(503);
-    expect(images.hits("/next.png")).toBe(0);
-
-    // Then they finish and store their images, and give the places back.
-    for (const release of pending) release();
-    for (let i = 0; i < 200; i++) {
-      const [row] = await stack.sql<{ n: number }[]>`
-        select count(*)::int as n from images where article_id in ('GONE-0', 'GONE-1')`;
-      if (row?.n === 2) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    // Their downloads are cancelled: the source sees both connections go, and the places come back.
+    await waitUntil("both source connections are closed", () => closed === 2);
+    await waitUntil("both places are free", async () => (await queueState(stack.converter)).fetching === 0);
     const stored = await http(`${stack.url}/convert`, {
       json: { user: ADMIN, data: { url: `${images.url}/next.png`, article_id: "NEXT-1" } },
     });
     expect(stored.status).toBe(201);
+    const [gone] = await stack.sql<{ n: number }[]>`
+      select count(*)::int as n from images where article_id in ('GONE-0', 'GONE-1')`;
+    expect(gone?.n).toBe(0);
 
     // An upload refused before its handler ran (a bad query) gives its place back too.
     for (let i = 0; i < 3; i++) {

@@ -54,11 +54,18 @@ export const ConfigSchema = Type.Object({
   COMPRESS_CONCURRENCY: Int(2, 1),
   /** Images allowed to wait for a compression slot; beyond, 503 + Retry-After instead of unbounded memory. */
   COMPRESS_QUEUE_MAX: Int(16, 0),
+  /** Places (running + waiting) one account may hold; unset: half of all places. Beyond, 429. */
+  COMPRESS_PLACES_PER_ACCOUNT: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** Decoded pixels (header width × height) compressed at once; a larger image runs alone. */
+  COMPRESS_PIXEL_BUDGET: Int(50_000_000, 1),
 
   FETCH_CONNECT_TIMEOUT_MS: Int(5_000, 1),
   FETCH_HEADERS_TIMEOUT_MS: Int(10_000, 1),
   FETCH_TOTAL_TIMEOUT_MS: Int(30_000, 1),
   FETCH_MAX_REDIRECTS: Int(5, 0),
+  /** A source body slower than this over any FETCH_SLOW_GRACE_MS window is cut off (504); 0: off. */
+  FETCH_MIN_BYTES_PER_S: Int(16_384, 0),
+  FETCH_SLOW_GRACE_MS: Int(5_000, 1),
   ALLOW_PRIVATE_SOURCES: Type.String({ default: "" }),
   /** Ports a public source may be fetched on; allow-listed private sources use any port. */
   ALLOWED_SOURCE_PORTS: Type.String({ default: "80,443", pattern: "^\\s*\\d{1,5}(\\s*,\\s*\\d{1,5})*\\s*$" }),

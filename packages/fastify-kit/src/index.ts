@@ -1,4 +1,5 @@
 export { admission, limitedTickets, type Ticket } from "./admission";
+export { clientGone } from "./client-gone";
 export { classifyDatabaseFault } from "./database";
 export { type HealthOptions, healthRoutes } from "./health";
 export { describeImage, type ImageJson } from "./image-json";

@@ -28,11 +28,15 @@ export async function buildConverterApp({ config, sql, logger }: ConverterDeps) 
     maxRedirects: config.FETCH_MAX_REDIRECTS,
     allowPrivate: parsePolicyAllowList(config.ALLOW_PRIVATE_SOURCES),
     allowedPorts: parseAllowedPorts(config.ALLOWED_SOURCE_PORTS),
+    minBytesPerSecond: config.FETCH_MIN_BYTES_PER_S,
+    slowGraceMs: config.FETCH_SLOW_GRACE_MS,
     userAgent: "belfoot-img/0.1 (+image converter)",
   });
   const queue = createJobQueue({
     concurrency: config.COMPRESS_CONCURRENCY,
     maxWaiting: config.COMPRESS_QUEUE_MAX,
+    perAccount: config.COMPRESS_PLACES_PER_ACCOUNT,
+    pixelBudget: config.COMPRESS_PIXEL_BUDGET,
   });
   app.decorate("sql", sql);
   app.addHook("onClose", async () => fetcher.close());

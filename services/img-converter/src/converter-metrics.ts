@@ -50,8 +50,28 @@ export function converterMetrics(registry: Registry, queue: JobQueue) {
       this.set({ state: "fetching" }, queue.preparing);
     },
   });
+  new Gauge({
+    name: "belfoot_compress_pixels",
+    help: "Decoded pixels (source header width x height) of the images being compressed or waiting for a slot",
+    labelNames: ["state"],
+    registers,
+    collect() {
+      this.set({ state: "active" }, queue.activePixels);
+      this.set({ state: "waiting" }, queue.waitingPixels);
+    },
+  });
+  const refusals = new Counter({
+    name: "belfoot_admission_refusals_total",
+    help: "Requests turned away on arrival: busy (every place held) or account_share (the account holds its share)",
+    labelNames: ["reason"],
+    registers,
+  });
 
   return {
+    refused(err: unknown) {
+      const code = isAppError(err) ? err.code : "internal_error";
+      refusals.inc({ reason: code === "too_many_conversions" ? "account_share" : code });
+    },
     compressed(result: CompressResult) {
       compressSeconds.observe(result.timings.totalMs / 1000);
       encodes.observe(result.encodes);

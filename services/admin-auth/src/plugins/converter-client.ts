@@ -21,6 +21,8 @@ export interface ConverterCall {
   /** The caller's role: the converter lets only admins replace another account's article. */
   ownerRole?: Role;
   requestId: string;
+  /** Fires when the caller's own client has gone: the call is aborted, so the converter stops its work. */
+  signal?: AbortSignal;
 }
 
 declare module "fastify" {
@@ -70,7 +72,13 @@ async function converterClientPlugin(app: FastifyInstance, opts: ConverterClient
     if (c.ownerId !== undefined) headers["x-owner-id"] = String(c.ownerId);
     if (c.ownerRole !== undefined) headers["x-owner-role"] = c.ownerRole;
     try {
-      const res = await pool.request({ method: c.method, path: c.path, headers, body: c.body ?? null });
+      const res = await pool.request({
+        method: c.method,
+        path: c.path,
+        headers,
+        body: c.body ?? null,
+        signal: c.signal,
+      });
       const body = Buffer.from(await res.body.arrayBuffer());
       const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
       return {
@@ -80,6 +88,8 @@ async function converterClientPlugin(app: FastifyInstance, opts: ConverterClient
         body,
       };
     } catch (err) {
+      // Our client left: nobody reads this answer, and the converter saw its connection close.
+      if (c.signal?.aborted) throw new AppError(499, "request_aborted", "the client closed the request");
       const code = (err as { code?: string }).code ?? "";
       if (TIMEOUTS.has(code)) {
         throw new AppError(504, "converter_timeout", "the image converter did not answer in time", {

@@ -1,3 +1,4 @@
+import { clientGone } from "@belfoot/fastify-kit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { callerOf } from "../plugins/authenticate";
@@ -43,6 +44,7 @@ export const convertRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ownerId: caller.id,
         ownerRole: caller.role,
         requestId: request.id,
+        signal: clientGone(reply),
       });
       return relay(reply, answer);
     },

@@ -1,6 +1,6 @@
 import { findImageById, findImageMetaById } from "@belfoot/db";
 import { AppError } from "@belfoot/errors";
-import { admission, limitedTickets } from "@belfoot/fastify-kit";
+import { admission, clientGone, limitedTickets } from "@belfoot/fastify-kit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type Static, Type } from "typebox";
@@ -106,6 +106,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
       contentType: "application/octet-stream",
       ownerId: caller.id,
       requestId: request.id,
+      signal: clientGone(reply),
     });
     return relay(reply, answer);
   };

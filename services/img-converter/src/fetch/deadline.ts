@@ -2,6 +2,8 @@ import { fetchErrors } from "./fetch-errors";
 
 export interface Deadline {
   signal: AbortSignal;
+  /** Ends the fetch now with this reason (e.g. a source too slow). */
+  abort(reason: unknown): void;
   clear(): void;
 }
 
@@ -18,6 +20,7 @@ export function startDeadline(totalMs: number, caller?: AbortSignal): Deadline {
   else caller?.addEventListener("abort", onCallerAbort, { once: true });
   return {
     signal: controller.signal,
+    abort: (reason) => controller.abort(reason),
     clear() {
       clearTimeout(timer);
       caller?.removeEventListener("abort", onCallerAbort);

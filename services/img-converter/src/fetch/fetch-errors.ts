@@ -25,6 +25,12 @@ export const fetchErrors = {
   sourceError: (why: string, cause?: unknown) => new AppError(502, "source_error", why, { cause }),
   timeout: (what: string, cause?: unknown) =>
     new AppError(504, "source_timeout", `source ${what} timed out`, { cause }),
+  tooSlow: (minBytesPerSecond: number, windowMs: number) =>
+    new AppError(
+      504,
+      "source_too_slow",
+      `source sent less than ${minBytesPerSecond} bytes/s over ${windowMs / 1000} s; cut off`,
+    ),
   aborted: (cause?: unknown) => new AppError(499, "request_aborted", "source fetch was cancelled", { cause }),
 };
 

@@ -1,11 +1,12 @@
 import { isAppError } from "@belfoot/errors";
 import { Agent, type Dispatcher, Pool } from "undici";
-import { startDeadline } from "./deadline";
+import { type Deadline, startDeadline } from "./deadline";
 import { compileDestinationRules, type DestinationRules } from "./destination-rules";
 import { fetchErrors } from "./fetch-errors";
 import { createGuardedLookup } from "./guarded-lookup";
 import { toFetchError } from "./map-error";
 import type { FetchedSource, FetchPolicy } from "./policy";
+import { watchRateFloor } from "./rate-floor";
 import { readCappedBody } from "./read-capped-body";
 import { isRedirect, RedirectTracker } from "./redirects";
 import { type CheckedUrl, checkUrl, connectTarget } from "./url-check";
@@ -61,11 +62,11 @@ export function createSourceFetcher(policy: FetchPolicy): SourceFetcher {
       signal,
     });
 
-  async function follow(start: CheckedUrl, signal: AbortSignal): Promise<FetchedSource> {
+  async function follow(start: CheckedUrl, deadline: Deadline): Promise<FetchedSource> {
     const redirects = new RedirectTracker(policy.maxRedirects, rules, start);
     let hop = start;
     for (;;) {
-      const res = await request(hop, signal);
+      const res = await request(hop, deadline.signal);
       const location = isRedirect(res.statusCode) ? first(res.headers.location) : undefined;
       if (location !== undefined) {
         await res.body.dump({ limit: DISCARD_LIMIT });
@@ -76,7 +77,14 @@ export function createSourceFetcher(policy: FetchPolicy): SourceFetcher {
         await res.body.dump({ limit: DISCARD_LIMIT });
         throw fetchErrors.sourceError(`source answered HTTP ${res.statusCode}`);
       }
-      const bytes = await readCappedBody(res.body, policy.maxBytes, res.headers["content-length"]);
+      const floor = watchRateFloor(
+        policy.minBytesPerSecond ?? 0,
+        policy.slowGraceMs ?? 5_000,
+        deadline.abort,
+      );
+      const bytes = await readCappedBody(res.body, policy.maxBytes, res.headers["content-length"], (n) =>
+        floor.received(n),
+      ).finally(floor.stop);
       return {
         bytes,
         contentType: first(res.headers["content-type"]),
@@ -90,7 +98,7 @@ export function createSourceFetcher(policy: FetchPolicy): SourceFetcher {
     async fetch(url, signal) {
       const deadline = startDeadline(policy.totalTimeoutMs, signal);
       try {
-        return await follow(checkUrl(url, rules), deadline.signal);
+        return await follow(checkUrl(url, rules), deadline);
       } catch (err) {
         // After the deadline fires undici may surface any abort error; the reason says why.
         const reason: unknown = deadline.signal.reason;

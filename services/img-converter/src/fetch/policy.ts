@@ -9,6 +9,9 @@ export interface FetchPolicy {
   headersTimeoutMs: number;
   /** The whole fetch, redirects and body included. */
   totalTimeoutMs: number;
+  /** FETCH_MIN_BYTES_PER_S over every FETCH_SLOW_GRACE_MS window of the body, or it is cut off (0: off). */
+  minBytesPerSecond?: number;
+  slowGraceMs?: number;
   /** Each hop is re-checked by the guard. */
   maxRedirects: number;
   /** ALLOW_PRIVATE_SOURCES entries: "host:port" or CIDR (see parsePolicyAllowList). */

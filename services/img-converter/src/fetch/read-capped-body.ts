@@ -9,11 +9,13 @@ import { fetchErrors } from "./fetch-errors";
  * With a declared length the body goes straight into one buffer of that size, so a source is held
  * once, not twice (chunks plus their concatenation, as undici's `body.bytes()` and a chunk list do):
  * four 24 MP sources arriving at once were the converter's peak (bench:converter-memory).
+ * `onBytes` hears of every chunk as it arrives (the rate floor counts them).
  */
 export async function readCappedBody(
   body: Readable,
   maxBytes: number,
   contentLength: string | string[] | undefined,
+  onBytes?: (bytes: number) => void,
 ): Promise<Buffer> {
   const declared = Number(Array.isArray(contentLength) ? contentLength[0] : contentLength);
   if (Number.isFinite(declared) && declared > maxBytes) {
@@ -26,6 +28,7 @@ export async function readCappedBody(
   let total = 0;
   for await (const chunk of body) {
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+    onBytes?.(buf.length);
     if (total + buf.length > maxBytes) {
       body.destroy();
       throw fetchErrors.tooLarge(maxBytes);

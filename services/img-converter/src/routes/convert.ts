@@ -1,9 +1,10 @@
-import { ArticleId, admission, describeImage } from "@belfoot/fastify-kit";
+import { ArticleId, admission, clientGone, describeImage } from "@belfoot/fastify-kit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { admitRequest } from "../admit-request";
 import { assertMayStore, OwnerHeader, uploaderOf } from "../article-owner";
-import { compressImage } from "../compress-image";
 import type { ConverterContext } from "../context";
+import { runCompression } from "../run-compression";
 import { storeResult } from "../store-result";
 
 const ConvertBody = Type.Object({
@@ -18,8 +19,8 @@ const ConvertBody = Type.Object({
 
 /** POST /convert: fetch the URL, compress it within the budget, store it under the article id. */
 export const convertRoutes: FastifyPluginAsyncTypebox<ConverterContext> = async (app, ctx) => {
-  // A place in line before the download: a busy converter says so before fetching anything.
-  const { hooks, claim: placeOf } = admission(() => ctx.queue.admit());
+  // A place in line before the download: a busy converter (or account) says so before fetching anything.
+  const { hooks, claim: placeOf } = admission(admitRequest(ctx));
   app.post(
     "/convert",
     { schema: { body: ConvertBody, headers: OwnerHeader }, ...hooks },
@@ -28,18 +29,19 @@ export const convertRoutes: FastifyPluginAsyncTypebox<ConverterContext> = async 
       const uploader = uploaderOf(request);
       await assertMayStore(app.sql, articleId, uploader);
       const place = placeOf(request);
-      const source = await ctx.fetcher.fetch(url).catch((err: unknown) => {
+      // The client gone (admin-auth aborts when its own client leaves): download and compression stop.
+      const signal = clientGone(reply);
+      const source = await ctx.fetcher.fetch(url, signal).catch((err: unknown) => {
         place.release();
         ctx.metrics.fetchFailed(err);
         throw err;
       });
-      const result = await place.run(() =>
-        compressImage(source.bytes, {
-          maxBytes: ctx.config.MAX_OUTPUT_BYTES,
-          limitInputPixels: ctx.config.LIMIT_INPUT_PIXELS,
-          maxOutputPixels: ctx.config.MAX_OUTPUT_PIXELS,
-        }),
-      );
+      const result = await runCompression(place, source.bytes, {
+        maxBytes: ctx.config.MAX_OUTPUT_BYTES,
+        limitInputPixels: ctx.config.LIMIT_INPUT_PIXELS,
+        maxOutputPixels: ctx.config.MAX_OUTPUT_PIXELS,
+        signal,
+      });
       ctx.metrics.compressed(result);
       const saved = await storeResult(app.sql, result, {
         articleId,

@@ -1,9 +1,10 @@
-import { admission, describeImage } from "@belfoot/fastify-kit";
+import { admission, clientGone, describeImage } from "@belfoot/fastify-kit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { admitRequest } from "../admit-request";
 import { OwnerHeader, uploaderOf } from "../article-owner";
-import { compressImage } from "../compress-image";
 import type { ConverterContext } from "../context";
+import { runCompression } from "../run-compression";
 import { storeResult } from "../store-result";
 
 const UploadQuery = Type.Object(
@@ -23,23 +24,22 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<ConverterContext> = async (
     (_request, body, done) => done(null, body),
   );
   // A place in line before the body is read: a busy converter turns an upload away unread.
-  const { hooks, claim: placeOf } = admission(() => ctx.queue.admit());
+  const { hooks, claim: placeOf } = admission(admitRequest(ctx));
   app.post(
     "/uploads",
     { schema: { querystring: UploadQuery, headers: OwnerHeader }, ...hooks },
     async (request, reply) => {
       const bytes = request.body as Buffer;
       const { max_width, max_height, quality } = request.query;
-      const result = await placeOf(request).run(() =>
-        compressImage(bytes, {
-          maxBytes: ctx.config.MAX_OUTPUT_BYTES,
-          limitInputPixels: ctx.config.LIMIT_INPUT_PIXELS,
-          maxOutputPixels: ctx.config.MAX_OUTPUT_PIXELS,
-          maxWidth: max_width,
-          maxHeight: max_height,
-          quality,
-        }),
-      );
+      const result = await runCompression(placeOf(request), bytes, {
+        maxBytes: ctx.config.MAX_OUTPUT_BYTES,
+        limitInputPixels: ctx.config.LIMIT_INPUT_PIXELS,
+        maxOutputPixels: ctx.config.MAX_OUTPUT_PIXELS,
+        maxWidth: max_width,
+        maxHeight: max_height,
+        quality,
+        signal: clientGone(reply),
+      });
       ctx.metrics.compressed(result);
       const saved = await storeResult(app.sql, result, {
         articleId: null,

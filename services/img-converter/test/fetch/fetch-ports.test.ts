@@ -30,20 +30,18 @@ describe("a public source is fetched on port 80 or 443 only (ALLOWED_SOURCE_PORT
     );
   });
 
-  it("refuses a redirect from an allowed source to a public host's other port", async () => {
+  it("refuses a redirect from an allowed source to a public host's other port; allow-listed sources use any port", async () => {
     const source = await startServer((_req, res) =>
       res.writeHead(302, { location: "http://db.example.test:5432/" }).end(),
     );
     const fetcher = testFetcher({ lookup: fakeLookup(PUBLIC), allowPrivate: [`127.0.0.1:${source.port}`] });
     const err = await expectAppError(fetcher.fetch(source.url()), 403, "source_forbidden");
     expect(err.message).toContain("source port 5432");
-  });
-
-  it("lets allow-listed private sources use any port: the entry names the port, or a CIDR trusts its range", async () => {
-    const server = await startServer((_req, res) => res.end("ok"));
-    for (const allowPrivate of [[`127.0.0.1:${server.port}`], ["127.0.0.0/8"]]) {
-      const fetcher = testFetcher({ allowPrivate, allowedPorts: [443] });
-      expect((await fetcher.fetch(server.url())).bytes.toString()).toBe("ok");
+    // The allow-list entry names the port, or a CIDR trusts its range: the port rule is for public hosts.
+    const listed = await startServer((_req, res) => res.end("ok"));
+    for (const allowPrivate of [[`127.0.0.1:${listed.port}`], ["127.0.0.0/8"]]) {
+      const only443 = testFetcher({ allowPrivate, allowedPorts: [443] });
+      expect((await only443.fetch(listed.url())).bytes.toString()).toBe("ok");
     }
   });
 

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from "fastify";
+
+export interface QueueState {
+  active: number;
+  waiting: number;
+  fetching: number;
+  activePixels: number;
+  waitingPixels: number;
+}
+
+/** The converter's queue as its own metrics report it (read from its registry, whichever listener serves it). */
+export async function queueState(converter: FastifyInstance): Promise<QueueState> {
+  const values = async (name: string) => {
+    const metric = converter.metrics.getSingleMetric(name);
+    const got = metric ? await metric.get() : { values: [] };
+    return new Map(got.values.map((v) => [String(v.labels.state), v.value]));
+  };
+  const depth = await values("belfoot_compress_queue_depth");
+  const pixels = await values("belfoot_compress_pixels");
+  return {
+    active: depth.get("active") ?? -1,
+    waiting: depth.get("waiting") ?? -1,
+    fetching: depth.get("fetching") ?? -1,
+    activePixels: pixels.get("active") ?? -1,
+    waitingPixels: pixels.get("waiting") ?? -1,
+  };
+}
+
+/** Polls `check` until it returns true, or fails naming what was awaited (no fixed sleeps). */
+export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
