@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { createServer, type IncomingHttpHeaders, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingHttpHeaders, request, type Server, type ServerResponse } from "node:http";
+import { type AddressInfo, connect } from "node:net";
 import { cpus } from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -23,6 +23,8 @@ interface Seen {
 
 const seen: Seen[] = [];
 let upstreamConnections = 0;
+/** Answers to GET /slow, held until a test releases them. */
+const held: ServerResponse[] = [];
 const bigJson = JSON.stringify({
   items: Array.from({ length: 4000 }, (_, i) => ({ id: i, name: `item-${i}`, ok: true })),
 });
@@ -53,6 +55,8 @@ function startUpstream(): Promise<Server> {
       } else if (req.method === "POST" && url.pathname === "/img") {
         res.writeHead(201, { "content-type": "application/json; charset=utf-8" });
         res.end(JSON.stringify({ status: 201, bytes: body.length }));
+      } else if (url.pathname === "/slow") {
+        held.push(res);
       } else if (url.pathname === "/big.json") {
         res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
         res.end(bigJson);
@@ -91,13 +95,24 @@ interface Reply {
 function send(
   base: string,
   pathname: string,
-  opts: { method?: string; headers?: Record<string, string>; body?: Buffer | { chunked: number } } = {},
+  opts: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: Buffer | { chunked: number };
+    /** Another loopback address to send from: nginx's per-address limits key on it. */
+    localAddress?: string;
+  } = {},
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     let answered = false;
     const req = request(
       `${base}${pathname}`,
-      { method: opts.method ?? (opts.body ? "POST" : "GET"), headers: opts.headers, agent: false },
+      {
+        method: opts.method ?? (opts.body ? "POST" : "GET"),
+        headers: opts.headers,
+        agent: false,
+        localAddress: opts.localAddress,
+      },
       (res) => {
         answered = true;
         const chunks: Buffer[] = [];
@@ -132,6 +147,34 @@ async function streamChunked(req: ReturnType<typeof request>, total: number, ans
     }
   }
   if (!req.destroyed) req.end();
+}
+
+/**
+ * Bytes as they are, over one connection, for what an HTTP client will not send (a malformed request
+ * line, a huge header). nginx closes the connection after such an answer: read it all.
+ */
+function sendRaw(port: number, data: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1", () => socket.end(data));
+    const chunks: Buffer[] = [];
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.on("error", reject);
+    socket.on("close", () => {
+      const text = Buffer.concat(chunks).toString("latin1");
+      const split = text.indexOf("\r\n\r\n");
+      const [statusLine = "", ...lines] = text.slice(0, split).split("\r\n");
+      const headers: IncomingHttpHeaders = {};
+      for (const line of lines) {
+        const colon = line.indexOf(":");
+        headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      resolve({
+        status: Number(statusLine.split(" ")[1]),
+        headers,
+        body: Buffer.from(text.slice(split + 4), "latin1"),
+      });
+    });
+  });
 }
 
 /** The access log is written just after the answer leaves: give it a moment. */
@@ -247,7 +290,7 @@ describe("nginx in front of admin-auth", () => {
     expect(JSON.parse(res.body.toString("utf8"))).toEqual({
       status: 413,
       code: "body_too_large",
-      message: "request body larger than 32 MB",
+      message: "request body too large: at most 32 MB for POST /img, 1 MB elsewhere",
       request_id: "too-big-1",
     });
     expect(seen.length).toBe(before);
@@ -262,6 +305,105 @@ describe("nginx in front of admin-auth", () => {
     expect(res.status).toBe(413);
     expect(JSON.parse(res.body.toString("utf8"))).toMatchObject({ status: 413, code: "body_too_large" });
     expect(seen.length).toBe(before);
+  });
+
+  it("keeps bodies to 1 MB everywhere but POST /img: 2 MB to /health or /convert is refused unread", async () => {
+    const before = seen.length;
+    for (const p of ["/health", "/convert", "/echo", "/img/7"]) {
+      const res = await send(nginx.url, p, {
+        body: Buffer.alloc(2 * MB, 0x41),
+        headers: { "content-type": "application/json", "x-request-id": "two-mb" },
+      });
+      expect(res.status, p).toBe(413);
+      expect(res.headers["content-type"]).toBe("application/json");
+      expect(JSON.parse(res.body.toString("utf8"))).toMatchObject({ status: 413, code: "body_too_large" });
+    }
+    expect(seen.length).toBe(before);
+    // Just under the limit still passes.
+    const json = Buffer.from(JSON.stringify({ pad: "a".repeat(MB - 100) }));
+    expect((await send(nginx.url, "/echo", { body: json })).status).toBe(201);
+  });
+
+  it("answers what it cannot parse in the JSON error shape, never an HTML page, and passes none of it on", async () => {
+    const before = seen.length;
+    const cases: [string, string, number, string][] = [
+      ["not HTTP at all", "GARBAGE\r\n\r\n", 400, "bad_request"],
+      ["an unknown HTTP version", "GET / HTTP/9.9\r\nHost: x\r\n\r\n", 505, "http_version_not_supported"],
+      ["a 9 KB URI", `GET /${"a".repeat(9000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 414, "uri_too_long"],
+      ["a 9 KB header", `GET / HTTP/1.1\r\nHost: x\r\nX-A: ${"a".repeat(9000)}\r\n\r\n`, 400, "bad_request"],
+      [
+        "a header line without a colon",
+        "GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+        400,
+        "bad_request",
+      ],
+      ["HTTP/1.1 without Host", "GET / HTTP/1.1\r\n\r\n", 400, "bad_request"],
+      [
+        "a Content-Length that is no number",
+        "POST /convert HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+        400,
+        "bad_request",
+      ],
+      [
+        "a transfer coding nginx lacks",
+        "POST /convert HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+        501,
+        "not_implemented",
+      ],
+      [
+        "one of the error pages asked for",
+        "GET /_belfoot_error/500 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        404,
+        "not_found",
+      ],
+    ];
+    for (const [what, data, status, code] of cases) {
+      const res = await sendRaw(nginx.port, data);
+      expect(res.status, what).toBe(status);
+      expect(res.headers["content-type"], what).toBe("application/json");
+      const body = JSON.parse(res.body.toString("utf8"));
+      expect(body, what).toEqual({
+        status,
+        code,
+        message: expect.any(String),
+        request_id: res.headers["x-request-id"],
+      });
+      expect(body.request_id, what).toMatch(/^[0-9a-f]{32}$/);
+    }
+    expect(seen.length).toBe(before);
+  });
+
+  it("limits the requests in progress from one address (32), in JSON, and not those of another", async () => {
+    const pending = Array.from({ length: 32 }, () => send(nginx.url, "/slow", { localAddress: "127.0.0.5" }));
+    const until = async (n: number) => {
+      for (let i = 0; i < 400 && held.length < n; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(held.length).toBe(n);
+    };
+    try {
+      await until(32);
+      const refused = await send(nginx.url, "/slow", {
+        localAddress: "127.0.0.5",
+        headers: { "x-request-id": "conn-33" },
+      });
+      expect(refused.status).toBe(429);
+      expect(refused.headers["retry-after"]).toBe("1");
+      expect(JSON.parse(refused.body.toString("utf8"))).toEqual({
+        status: 429,
+        code: "too_many_requests",
+        message: "too many requests from this address; retry later",
+        request_id: "conn-33",
+      });
+      expect(held.length).toBe(32);
+      // Another client is not held back by this one.
+      pending.push(send(nginx.url, "/slow", { localAddress: "127.0.0.6" }));
+      await until(33);
+    } finally {
+      for (const res of held.splice(0)) res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    }
+    for (const res of await Promise.all(pending)) expect(res.status).toBe(200);
+    expect((await nginx.logs()).error).toMatch(
+      /limiting connections by zone "belfoot_connections", client: 127\.0\.0\.5/,
+    );
   });
 
   it("does not reveal its version or the upstream's Server header", async () => {
