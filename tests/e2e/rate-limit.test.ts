@@ -32,7 +32,8 @@ beforeAll(async () => {
     body: await readFile(corpusPath("plasma-kite.jpg")),
     contentType: "image/jpeg",
   });
-  stack = await startStack({ env: { ALLOW_PRIVATE_SOURCES: images.origin } });
+  // nginx runs on loopback: as in compose, admin-auth believes its X-Forwarded-For and no one else's.
+  stack = await startStack({ env: { ALLOW_PRIVATE_SOURCES: images.origin, TRUST_PROXY: "127.0.0.1" } });
   nginx = await startNginx({ upstream: new URL(stack.url).host });
   // Set up directly on admin-auth: nginx's buckets stay untouched.
   const auth = await http(`${stack.url}/auth`, {
@@ -171,13 +172,30 @@ describe("nginx rate limits", () => {
 
   it("passes admin-auth's own 429 (failed logins) through untouched", async () => {
     const client = from("127.0.0.7");
-    // admin-auth locks a name, known or not, after 10 failures (LOGIN_FAILURES_PER_USER): inside
-    // nginx's burst. Not the admin's name: the other tests log in with it.
+    // admin-auth makes a name, known or not, wait after 3 failures in a row from one address
+    // (LOGIN_DELAY_AFTER_FAILURES): inside nginx's burst.
     let last = await client(`${nginx.url}/auth`, { json: { user_name: "locked-name", password: "wrong" } });
     for (let i = 0; i < 11 && last.status !== 429; i++) {
       last = await client(`${nginx.url}/auth`, { json: { user_name: "locked-name", password: "wrong" } });
     }
     expect(last.status).toBe(429);
     expect(last.json.code).toBe("too_many_failed_logins");
+  });
+
+  it("counts failed logins per client address behind nginx: another client's right password gets in", async () => {
+    // The attacker's failures are counted under its own address, which admin-auth learns from
+    // nginx's X-Forwarded-For (TRUST_PROXY): were it nginx's address, the CMS would share the wait.
+    const attacker = from("127.0.0.8");
+    let last = await attacker(`${nginx.url}/auth`, {
+      json: { user_name: ADMIN.username, password: "wrong" },
+    });
+    for (let i = 0; i < 11 && last.status !== 429; i++) {
+      last = await attacker(`${nginx.url}/auth`, { json: { user_name: ADMIN.username, password: "wrong" } });
+    }
+    expect(last.status).toBe(429);
+    const cms = await from("127.0.0.9")(`${nginx.url}/auth`, {
+      json: { user_name: ADMIN.username, password: ADMIN.password },
+    });
+    expect(cms.status).toBe(200);
   });
 });

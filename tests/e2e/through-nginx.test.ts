@@ -16,7 +16,8 @@ const coffee = await readFile(corpusPath("skimage-coffee.png"));
 beforeAll(async () => {
   images = await startImageServer();
   images.setRoute("/kite.jpg", { body: kite, contentType: "image/jpeg" });
-  stack = await startStack({ env: { ALLOW_PRIVATE_SOURCES: images.origin } });
+  // nginx runs on loopback: as in compose, admin-auth believes its X-Forwarded-For and no one else's.
+  stack = await startStack({ env: { ALLOW_PRIVATE_SOURCES: images.origin, TRUST_PROXY: "127.0.0.1" } });
   nginx = await startNginx({ upstream: new URL(stack.url).host });
 });
 afterAll(async () => {

@@ -14,7 +14,7 @@ let stack: Stack;
 
 beforeAll(async () => {
   stack = await startStack({
-    env: { REGISTRATION: "open", LOGIN_FAILURES_PER_IP: "8", LOGIN_FAILURES_PER_USER: "100" },
+    env: { REGISTRATION: "open", LOGIN_FAILURES_PER_IP: "8" },
   });
 });
 afterAll(async () => stack?.close());

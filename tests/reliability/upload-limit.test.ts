@@ -3,9 +3,16 @@ import { type ClientRequest, request } from "node:http";
 import { corpusPath } from "@belfoot/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { http } from "../support/http";
+import { eventually } from "../support/slow-client";
 import { ADMIN, type Stack, startStack } from "../support/stack";
 
 let stack: Stack;
+
+/** Uploads holding a place, from admin-auth's own gauge. */
+async function uploadsHeld(): Promise<number> {
+  const gauge = await stack.gateway.metrics.getSingleMetric("belfoot_uploads_in_progress")?.get();
+  return gauge?.values[0]?.value ?? -1;
+}
 const basic = `Basic ${Buffer.from(`${ADMIN.username}:${ADMIN.password}`).toString("base64")}`;
 
 beforeAll(async () => {
@@ -38,8 +45,8 @@ describe("POST /img uploads at once (UPLOADS_AT_ONCE)", () => {
   it("turns an upload away unread while the allowed ones are being received, and frees the slot after", async () => {
     const img = (await readFile(corpusPath("skimage-coffee.png"))).toString("base64");
     const first = unfinishedUpload();
-    // Its headers reach admin-auth at once; give a loaded machine time to run the admission hook.
-    await new Promise((r) => setTimeout(r, 500));
+    // Its credentials are checked, then it takes the place (admin-auth's gauge says when).
+    expect(await eventually(async () => (await uploadsHeld()) === 1, 20_000)).toBe(true);
 
     const turned = await http(`${stack.url}/img`, { json: { img }, headers: { authorization: basic } });
     expect(turned.status).toBe(503);
@@ -48,7 +55,7 @@ describe("POST /img uploads at once (UPLOADS_AT_ONCE)", () => {
 
     // The client gives up on its upload: its slot comes back, and the next upload is stored.
     first.destroy();
-    await new Promise((r) => setTimeout(r, 200));
+    expect(await eventually(async () => (await uploadsHeld()) === 0, 20_000)).toBe(true);
     const stored = await http(`${stack.url}/img`, { json: { img }, headers: { authorization: basic } });
     expect(stored.status).toBe(201);
 

@@ -9,7 +9,7 @@ const NUM_RUNS = 150;
 
 beforeAll(async () => {
   stack = await startStack({
-    env: { LOGIN_FAILURES_PER_USER: "100000", LOGIN_FAILURES_PER_IP: "100000" },
+    env: { LOGIN_DELAY_AFTER_FAILURES: "100000", LOGIN_FAILURES_PER_IP: "100000" },
   });
 });
 afterAll(async () => stack?.close());

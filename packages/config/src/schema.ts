@@ -21,9 +21,17 @@ export const ConfigSchema = Type.Object({
   DATABASE_POOL_MAX: Int(10, 1),
 
   HOST: Type.String({ default: "127.0.0.1" }),
-  /** Proxies whose X-Forwarded-For the gateway believes (client IPs for login limits): proxy-addr syntax. */
-  TRUST_PROXY: Type.String({ default: "loopback,uniquelocal" }),
+  /**
+   * The proxy in front of the gateway whose X-Forwarded-For it believes (client addresses for the login
+   * limits), in proxy-addr syntax. Empty: nobody, the peer is the client (nothing fronts `pnpm start`).
+   */
+  TRUST_PROXY: Type.String({ default: "" }),
   PORT: Int(8080, 0),
+  /** Both services: a request's headers, and the whole request, must arrive within these (else 408/closed). */
+  HTTP_HEADERS_TIMEOUT_MS: Int(10_000, 1),
+  HTTP_REQUEST_TIMEOUT_MS: Int(120_000, 1),
+  /** A kept-alive connection idle this long is closed; above nginx's upstream keepalive_timeout (60 s). */
+  HTTP_IDLE_TIMEOUT_MS: Int(72_000, 1),
   CONVERTER_HOST: Type.String({ default: "127.0.0.1" }),
   CONVERTER_PORT: Int(8081, 0),
   CONVERTER_URL: Type.String({ default: "http://127.0.0.1:8081", pattern: "^https?://" }),
@@ -39,7 +47,11 @@ export const ConfigSchema = Type.Object({
   ADMIN_USERNAME: Type.Optional(Type.String({ minLength: 1 })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
   REGISTRATION: Type.Union([Type.Literal("admin"), Type.Literal("open")], { default: "admin" }),
-  LOGIN_FAILURES_PER_USER: Int(10, 1),
+  /** Consecutive failures for one name from one address before each further one adds a delay. */
+  LOGIN_DELAY_AFTER_FAILURES: Int(3, 1),
+  /** The delay doubles from 1 s with each failure up to this many seconds. */
+  LOGIN_DELAY_MAX_S: Int(900, 1),
+  /** Failed logins from one address (any names) in LOGIN_FAILURE_WINDOW_S, then 429 (password spraying). */
   LOGIN_FAILURES_PER_IP: Int(50, 1),
   LOGIN_FAILURE_WINDOW_S: Int(900, 1),
 

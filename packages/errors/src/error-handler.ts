@@ -12,6 +12,13 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_VALIDATION: "invalid_body",
 };
 
+/** Longest message an answer carries: a message may quote the caller's input (a path, a header). */
+const MAX_MESSAGE_CHARS = 300;
+
+function capped(message: string): string {
+  return message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS - 1)}…` : message;
+}
+
 function toBody(err: FastifyError | AppError, request: FastifyRequest): ErrorBody {
   if (err instanceof AppError) {
     return { status: err.status, code: err.code, message: err.message, request_id: request.id };
@@ -25,15 +32,13 @@ function toBody(err: FastifyError | AppError, request: FastifyRequest): ErrorBod
     (err.code && FASTIFY_CODES[err.code]) ?? (status === 429 ? "too_many_requests" : "bad_request");
   let message = err.message;
   if (err.validation) {
+    // The validator stops at the first error (serverOptions); one is what the caller needs to fix.
     const context = err.validationContext ?? "body";
-    message = `invalid ${context}: ${err.validation
-      .map(
-        (v) =>
-          `${v.instancePath ? `${context}${v.instancePath.replaceAll("/", ".")}` : context} ${v.message}`,
-      )
-      .join("; ")}`;
+    const first = err.validation[0];
+    const where = first?.instancePath ? `${context}${first.instancePath.replaceAll("/", ".")}` : context;
+    message = `invalid ${context}: ${where} ${first?.message ?? "is invalid"}`;
   }
-  return { status, code, message, request_id: request.id };
+  return { status, code, message: capped(message), request_id: request.id };
 }
 
 export interface ErrorHandlerOptions {
@@ -60,7 +65,7 @@ async function errorHandlerPlugin(app: FastifyInstance, opts: ErrorHandlerOption
     const body: ErrorBody = {
       status: 404,
       code: "not_found",
-      message: `no route for ${request.method} ${request.url.split("?")[0]}`,
+      message: capped(`no route for ${request.method} ${request.url.split("?")[0]}`),
       request_id: request.id,
     };
     return reply.code(404).send(body);

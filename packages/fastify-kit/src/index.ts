@@ -12,4 +12,4 @@ export { errorReplies, ImageReply, statusReply } from "./reply-schemas";
 export { requestId } from "./request-id";
 export { type RunServiceOptions, runService, type ServiceDeps } from "./run-service";
 export { ArticleId } from "./schemas";
-export { serverOptions } from "./server-options";
+export { serverOptions, timeoutOptions } from "./server-options";

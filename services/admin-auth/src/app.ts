@@ -1,7 +1,14 @@
 import type { Config } from "@belfoot/config";
 import type { Sql } from "@belfoot/db";
 import { errorHandler } from "@belfoot/errors";
-import { classifyDatabaseFault, healthRoutes, metrics, requestId, serverOptions } from "@belfoot/fastify-kit";
+import {
+  classifyDatabaseFault,
+  healthRoutes,
+  metrics,
+  requestId,
+  serverOptions,
+  timeoutOptions,
+} from "@belfoot/fastify-kit";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import { bootstrapAdmin } from "./bootstrap-admin";
@@ -24,9 +31,10 @@ export interface GatewayDeps {
 /** The public gateway: shared plugins first, then one module per group of routes. */
 export async function buildGatewayApp({ config, sql, logger }: GatewayDeps) {
   // Behind nginx every peer is nginx: the client's address comes from X-Forwarded-For, which nginx
-  // overwrites, so it is believed only from the proxies TRUST_PROXY names.
+  // overwrites, so it is believed only from the proxy TRUST_PROXY names (by default nobody: any
+  // client could send the header and pick the address its failed logins are counted under).
   const app = Fastify(
-    serverOptions(logger, { trustProxy: config.TRUST_PROXY || false }),
+    serverOptions(logger, { trustProxy: config.TRUST_PROXY || false, ...timeoutOptions(config) }),
   ).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate("sql", sql);
   await app.register(errorHandler, { classify: classifyDatabaseFault });
@@ -36,8 +44,9 @@ export async function buildGatewayApp({ config, sql, logger }: GatewayDeps) {
     jwtSecret: config.JWT_SECRET,
     jwtTtlSeconds: config.JWT_TTL_SECONDS,
     throttle: {
-      perUser: config.LOGIN_FAILURES_PER_USER,
-      perIp: config.LOGIN_FAILURES_PER_IP,
+      delayAfterFailures: config.LOGIN_DELAY_AFTER_FAILURES,
+      maxDelaySeconds: config.LOGIN_DELAY_MAX_S,
+      perAddress: config.LOGIN_FAILURES_PER_IP,
       windowSeconds: config.LOGIN_FAILURE_WINDOW_S,
     },
   });

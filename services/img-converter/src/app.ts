@@ -1,7 +1,14 @@
 import type { Config } from "@belfoot/config";
 import type { Sql } from "@belfoot/db";
 import { errorHandler } from "@belfoot/errors";
-import { classifyDatabaseFault, healthRoutes, metrics, requestId, serverOptions } from "@belfoot/fastify-kit";
+import {
+  classifyDatabaseFault,
+  healthRoutes,
+  metrics,
+  requestId,
+  serverOptions,
+  timeoutOptions,
+} from "@belfoot/fastify-kit";
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import type { ConverterContext } from "./context";
 import { converterMetrics } from "./converter-metrics";
@@ -19,7 +26,9 @@ export interface ConverterDeps {
 
 /** The converter: internal token first, then the routes; the fetcher and job queue live with the app. */
 export async function buildConverterApp({ config, sql, logger }: ConverterDeps) {
-  const app = Fastify(serverOptions(logger, { bodyLimit: config.UPLOAD_BODY_LIMIT_BYTES }));
+  const app = Fastify(
+    serverOptions(logger, { bodyLimit: config.UPLOAD_BODY_LIMIT_BYTES, ...timeoutOptions(config) }),
+  );
   const fetcher = createSourceFetcher({
     maxBytes: config.MAX_SOURCE_BYTES,
     connectTimeoutMs: config.FETCH_CONNECT_TIMEOUT_MS,

@@ -77,6 +77,9 @@ try {
     INTERNAL_TOKEN: config.INTERNAL_TOKEN,
     JWT_SECRET: config.JWT_SECRET,
     CONVERTER_URL: `http://127.0.0.1:${config.CONVERTER_PORT}`,
+    // Nothing fronts admin-auth here: it believes no X-Forwarded-For unless told to. Whatever starts a
+    // proxy in front of it must name that proxy here (nginx on loopback: "127.0.0.1").
+    TRUST_PROXY: config.TRUST_PROXY,
   };
   // Image work shares libuv's pool with DNS, fs and argon2; glibc arenas bloat under sharp.
   const converter = spawnService("img-converter", converterEntry, {

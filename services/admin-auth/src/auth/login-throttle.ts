@@ -1,71 +1,108 @@
 import { AppError } from "@belfoot/errors";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import ipaddr from "ipaddr.js";
+import { RateLimiterMemory } from "rate-limiter-flexible";
 
 export interface LoginThrottleOptions {
-  perUser: number;
-  perIp: number;
+  /** Consecutive failures for one name from one address before each further one adds a delay. */
+  delayAfterFailures: number;
+  /** The delay doubles from 1 s up to this. */
+  maxDelaySeconds: number;
+  /** Failures from one address, any names, in `windowSeconds` (password spraying). */
+  perAddress: number;
   windowSeconds: number;
 }
 
-type Limiter = ReturnType<FastifyInstance["createRateLimit"]>;
+/** A run of failures is forgotten a day after it began (rate-limiter-flexible's fixed window). */
+const RUN_MEMORY_SECONDS = 24 * 60 * 60;
+/** Longer names cannot exist (user policy); keys stay small whatever a caller sends. */
+const NAME_KEY_CHARS = 100;
+
+/** One password check under way: say how it ended, or that it could not be made. */
+export interface LoginAttempt {
+  finish(succeeded: boolean): Promise<void>;
+  /** The check itself failed (the database, say): the attempt counts for nothing. */
+  abandon(): Promise<void>;
+}
+
+const tooMany = (msBeforeNext: number) =>
+  new AppError(429, "too_many_failed_logins", "too many failed logins from this address; retry later", {
+    headers: { "retry-after": String(Math.max(1, Math.ceil(msBeforeNext / 1000))) },
+  });
 
 /**
- * Failed logins, counted per user name and per client IP by @fastify/rate-limit's store. Only
- * failures count: the CMS sends its password on every request, and success must never throttle it.
- * The library counts on every call, so we call it on failures and remember, until its window
- * ends, which keys went over.
+ * The client address failures are counted under. An IPv6 client usually holds a whole /64, so its
+ * addresses count as one; an IPv4-mapped address is its IPv4 address.
+ */
+export function addressKey(ip: string): string {
+  if (!ipaddr.isValid(ip)) return ip;
+  const address = ipaddr.process(ip);
+  if (address.kind() === "ipv4") return address.toString();
+  return `${address.toNormalizedString().split(":").slice(0, 4).join(":")}::/64`;
+}
+
+/**
+ * Failed logins, after the OWASP Authentication Cheat Sheet and rate-limiter-flexible's
+ * login-protection pattern. A failure is counted against (user name, client address): past
+ * `delayAfterFailures` in a row, that pair must wait 1 s, then 2, 4, … up to `maxDelaySeconds`
+ * before its next check; a success from that address ends the run. A name is never locked as a
+ * whole, so failures from elsewhere never refuse a correct password from an address that is not
+ * itself failing. Each address also has `perAddress` failures per window, whatever the names, against
+ * password spraying. Only failures count: the CMS sends its password on every request.
  */
 export class LoginThrottle {
-  private readonly byUser: Limiter;
-  private readonly byIp: Limiter;
-  private readonly blockedUntil = new Map<string, number>();
+  /** Consecutive failures per (name, address). */
+  private readonly runs: RateLimiterMemory;
+  /** The wait each (name, address) is in, set with block(). */
+  private readonly delays: RateLimiterMemory;
+  /** Failures per address in the window; a check under way holds one, refunded if it succeeds. */
+  private readonly byAddress: RateLimiterMemory;
 
-  constructor(app: FastifyInstance, opts: LoginThrottleOptions) {
-    const timeWindow = opts.windowSeconds * 1000;
-    this.byUser = app.createRateLimit({
-      max: opts.perUser,
-      timeWindow,
-      keyGenerator: (req) => `user:${(req as FastifyRequest & { loginName?: string }).loginName ?? ""}`,
+  constructor(private readonly opts: LoginThrottleOptions) {
+    this.runs = new RateLimiterMemory({
+      keyPrefix: "login_run",
+      points: Number.MAX_SAFE_INTEGER,
+      duration: RUN_MEMORY_SECONDS,
     });
-    this.byIp = app.createRateLimit({ max: opts.perIp, timeWindow, keyGenerator: (req) => `ip:${req.ip}` });
+    this.delays = new RateLimiterMemory({ keyPrefix: "login_delay", points: 1, duration: 1 });
+    this.byAddress = new RateLimiterMemory({
+      keyPrefix: "login_address",
+      points: opts.perAddress,
+      duration: opts.windowSeconds,
+    });
   }
 
-  private keys(request: FastifyRequest, username: string) {
-    return [`user:${username.toLowerCase()}`, `ip:${request.ip}`];
-  }
-
-  /** 429 with Retry-After when this name or this IP failed too often recently. */
-  assertAllowed(request: FastifyRequest, username: string): void {
-    const now = Date.now();
-    for (const key of this.keys(request, username)) {
-      const until = this.blockedUntil.get(key);
-      if (until === undefined) continue;
-      if (until <= now) {
-        this.blockedUntil.delete(key);
-        continue;
-      }
-      throw new AppError(429, "too_many_failed_logins", "too many failed logins; retry later", {
-        headers: { "retry-after": String(Math.ceil((until - now) / 1000)) },
-      });
+  /**
+   * Before a password check: 429 with Retry-After when this address is over its cap, or this name
+   * from this address is still in its wait.
+   */
+  async begin(ip: string, username: string): Promise<LoginAttempt> {
+    const address = addressKey(ip);
+    const pair = `${username.toLowerCase().slice(0, NAME_KEY_CHARS)}\n${address}`;
+    const delay = await this.delays.get(pair);
+    if (delay && delay.consumedPoints > this.delays.points) throw tooMany(delay.msBeforeNext);
+    // Counted before the check, so that checks sent in parallel cannot run past the cap.
+    const spent = await this.byAddress.penalty(address);
+    if (spent.consumedPoints > this.opts.perAddress) {
+      await this.byAddress.reward(address);
+      throw tooMany(spent.msBeforeNext);
     }
-  }
-
-  async recordFailure(request: FastifyRequest, username: string): Promise<void> {
-    if (this.blockedUntil.size > 10_000) this.sweep();
-    (request as FastifyRequest & { loginName?: string }).loginName = username.toLowerCase();
-    const [userKey, ipKey] = this.keys(request, username) as [string, string];
-    for (const [limiter, key] of [
-      [this.byUser, userKey],
-      [this.byIp, ipKey],
-    ] as const) {
-      const result = await limiter(request);
-      if (!result.isAllowed && result.remaining === 0) this.blockedUntil.set(key, Date.now() + result.ttl);
-    }
-  }
-
-  /** Many names under attack at once must not grow the map without bound. */
-  private sweep(): void {
-    const now = Date.now();
-    for (const [key, until] of this.blockedUntil) if (until <= now) this.blockedUntil.delete(key);
+    return {
+      finish: async (succeeded) => {
+        if (succeeded) {
+          await Promise.all([
+            this.byAddress.reward(address),
+            this.runs.delete(pair),
+            this.delays.delete(pair),
+          ]);
+          return;
+        }
+        const run = await this.runs.penalty(pair);
+        const over = run.consumedPoints - this.opts.delayAfterFailures;
+        if (over >= 0) await this.delays.block(pair, Math.min(2 ** over, this.opts.maxDelaySeconds));
+      },
+      abandon: async () => {
+        await this.byAddress.reward(address);
+      },
+    };
   }
 }

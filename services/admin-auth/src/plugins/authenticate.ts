@@ -1,7 +1,6 @@
 import { findUserByName, type Role } from "@belfoot/db";
 import { AppError } from "@belfoot/errors";
 import fastifyJwt from "@fastify/jwt";
-import fastifyRateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { bearerToken, bodyCredentials, type Credentials, parseBasicAuth } from "../auth/credentials";
@@ -32,7 +31,8 @@ declare module "fastify" {
     authenticate: (request: FastifyRequest) => Promise<void>;
     /**
      * Check a name and password; undefined for an unknown user or a wrong password alike.
-     * Failures are counted per name and per IP; over the limit it answers 429 before any check.
+     * Failures are counted per (name, client address) and per address; over a limit it answers 429
+     * before any check.
      */
     checkPassword: (credentials: Credentials, request: FastifyRequest) => Promise<Caller | undefined>;
     signToken: (caller: Caller) => Promise<string>;
@@ -62,26 +62,29 @@ async function authenticatePlugin(app: FastifyInstance, opts: AuthenticateOption
     verify: { algorithms: ["HS256"], requiredClaims: REQUIRED_CLAIMS },
   });
   app.decorateRequest("caller", null);
-  // Only used through createRateLimit (failed logins); no route is limited globally.
-  await app.register(fastifyRateLimit, { global: false });
-  const throttle = new LoginThrottle(app, opts.throttle);
+  const throttle = new LoginThrottle(opts.throttle);
 
   app.decorate("checkPassword", async ({ username, password }: Credentials, request: FastifyRequest) => {
-    throttle.assertAllowed(request, username);
-    const user = await findUserByName(app.sql, username);
-    // Same argon2 work whether or not the user exists: the answer time does not reveal names.
-    const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
-    if (user && ok) {
-      const caller = {
-        id: user.id,
-        username: user.username,
-        role: user.role,
-        credentialsVersion: user.credentialsVersion,
-      };
-      return caller;
+    const attempt = await throttle.begin(request.ip, username);
+    let caller: Caller | undefined;
+    try {
+      const user = await findUserByName(app.sql, username);
+      // Same argon2 work whether or not the user exists: the answer time does not reveal names.
+      const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
+      if (user && ok) {
+        caller = {
+          id: user.id,
+          username: user.username,
+          role: user.role,
+          credentialsVersion: user.credentialsVersion,
+        };
+      }
+    } catch (error) {
+      await attempt.abandon();
+      throw error;
     }
-    await throttle.recordFailure(request, username);
-    return undefined;
+    await attempt.finish(caller !== undefined);
+    return caller;
   });
 
   app.decorate("signToken", async (caller: Caller) =>

@@ -3,6 +3,7 @@ import { AppError } from "@belfoot/errors";
 import { admission, clientGone, limitedTickets } from "@belfoot/fastify-kit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { Gauge } from "prom-client";
 import { type Static, Type } from "typebox";
 import { decodeBase64Image } from "../base64-image";
 import { deleteChecked } from "../image-delete";
@@ -60,6 +61,14 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
         headers: { "retry-after": "2" },
       }),
   );
+  new Gauge({
+    name: "belfoot_uploads_in_progress",
+    help: "POST /img uploads holding a place (UPLOADS_AT_ONCE): being received, decoded or forwarded",
+    registers: [app.metrics],
+    collect() {
+      this.set(uploads.out);
+    },
+  });
   const { hooks, claim } = admission(uploads.take);
   app.post(
     "/img",
@@ -71,8 +80,9 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
         response: StoredReplies,
       },
       bodyLimit: opts.bodyLimit,
-      preHandler: app.authenticate,
-      ...hooks,
+      // Credentials first (a Basic or Bearer header: this body has no room for inline ones), so a
+      // caller who cannot authenticate never holds a place, however slowly it sends.
+      onRequest: [app.authenticate, hooks.onRequest],
     },
     async (request, reply) => {
       const slot = claim(request);

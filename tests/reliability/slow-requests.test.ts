@@ -1,0 +1,103 @@
+import { readFile } from "node:fs/promises";
+import { corpusPath } from "@belfoot/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { basic, http } from "../support/http";
+import { eventually, openSlow, type SlowConnection } from "../support/slow-client";
+import { ADMIN, type Stack, startStack } from "../support/stack";
+
+// Slow clients straight at admin-auth (no nginx in front to buffer them): the upload places
+// (UPLOADS_AT_ONCE) go only to callers who authenticated, and the HTTP timeouts close a connection
+// that sends its headers or body too slowly.
+
+const PLACES = 2;
+const REQUEST_TIMEOUT_MS = 4000;
+let stack: Stack;
+let img: string;
+const open: SlowConnection[] = [];
+
+beforeAll(async () => {
+  img = (await readFile(corpusPath("skimage-palette.png"))).toString("base64");
+  stack = await startStack({
+    env: {
+      UPLOADS_AT_ONCE: String(PLACES),
+      HTTP_HEADERS_TIMEOUT_MS: "1000",
+      HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+    },
+  });
+});
+afterAll(async () => {
+  for (const connection of open) connection.destroy();
+  await stack?.close();
+});
+
+/** Uploads holding a place, from admin-auth's own gauge. */
+async function uploadsHeld(): Promise<number> {
+  const gauge = await stack.gateway.metrics.getSingleMetric("belfoot_uploads_in_progress")?.get();
+  return gauge?.values[0]?.value ?? -1;
+}
+
+/** A POST /img announcing 5 MB of body and sending it one byte at a time. */
+async function slowUpload(authorization?: string): Promise<SlowConnection> {
+  const head = [
+    "POST /img HTTP/1.1",
+    `Host: ${new URL(stack.url).host}`,
+    "Content-Type: application/json",
+    "Content-Length: 5000000",
+    ...(authorization ? [`Authorization: ${authorization}`] : []),
+    "",
+    '{"img":"',
+  ].join("\r\n");
+  const connection = await openSlow(stack.url, head);
+  connection.trickle("A".repeat(10_000), 200);
+  open.push(connection);
+  return connection;
+}
+
+const upload = () =>
+  http(`${stack.url}/img`, { json: { img }, headers: basic(ADMIN.username, ADMIN.password) });
+
+describe("slow uploads", () => {
+  it("without valid credentials hold no place: refused before their bodies, and an authenticated upload gets in", async () => {
+    const anonymous = await Promise.all(Array.from({ length: 2 * PLACES }, () => slowUpload()));
+    const wrong = await Promise.all(
+      Array.from({ length: PLACES }, () =>
+        slowUpload(basic(ADMIN.username, "not-the-password").authorization),
+      ),
+    );
+    const everyone = [...anonymous, ...wrong];
+    expect(await eventually(() => everyone.every((c) => c.status() !== undefined), 20_000)).toBe(true);
+    expect(everyone.map((c) => c.status())).toEqual(everyone.map(() => 401));
+    expect(await uploadsHeld()).toBe(0);
+
+    const stored = await upload();
+    expect(stored.status).toBe(201);
+  });
+
+  it("from an authenticated caller are cut at HTTP_REQUEST_TIMEOUT_MS, and their places come back", async () => {
+    const authorization = basic(ADMIN.username, ADMIN.password).authorization;
+    const slow = await Promise.all(Array.from({ length: PLACES }, () => slowUpload(authorization)));
+    expect(await eventually(async () => (await uploadsHeld()) === PLACES, 20_000)).toBe(true);
+    const turned = await upload();
+    expect(turned.status).toBe(503);
+    expect(turned.json.code).toBe("busy");
+
+    // Node answers 408 and closes the connection once the whole request has not arrived in time.
+    expect(await eventually(() => slow.every((c) => c.closed()), 5 * REQUEST_TIMEOUT_MS)).toBe(true);
+    for (const connection of slow) expect([undefined, 408]).toContain(connection.status());
+    expect(await eventually(async () => (await uploadsHeld()) === 0, 5_000)).toBe(true);
+    expect((await upload()).status).toBe(201);
+  }, 60_000);
+});
+
+describe("slow headers", () => {
+  it("a connection that sends its headers a byte at a time is closed at HTTP_HEADERS_TIMEOUT_MS", async () => {
+    const connection = await openSlow(
+      stack.url,
+      `POST /auth HTTP/1.1\r\nHost: ${new URL(stack.url).host}\r\n`,
+    );
+    open.push(connection);
+    connection.trickle(`X-Slow: ${"a".repeat(10_000)}`, 100);
+    expect(await eventually(() => connection.closed(), 20_000)).toBe(true);
+    expect([undefined, 408]).toContain(connection.status());
+  }, 30_000);
+});
