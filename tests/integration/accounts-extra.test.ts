@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir } from "node:fs/promises";
+import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createLogger } from "@belfoot/logging";
+import { waitUntil } from "@belfoot/testkit/wait";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rotatedCopies, tailRotated } from "../../services/admin-auth/src/logs/tail-lines";
 import { http } from "../support/http";
@@ -91,7 +92,11 @@ describe("log files", () => {
       maxFiles: 3,
     });
     for (let i = 0; i < 60; i++) logger.info({ i, pad: "x".repeat(40) }, "line");
-    await new Promise((r) => setTimeout(r, 500));
+    // The file streams write asynchronously: wait until the last line is in the live file.
+    const live = path.join(dir, "info.log");
+    await waitUntil("the last line reaches the live log file", async () =>
+      (await readFile(live, "utf8").catch(() => "")).includes('"i":59,'),
+    );
     const files = await readdir(dir);
     expect(files).toContain("info.log");
     const copies = await rotatedCopies(path.join(dir, "info.log"));

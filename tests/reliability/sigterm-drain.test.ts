@@ -6,6 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "@belfoot/pg-embedded";
 import { corpusPath, createTestDatabase, startImageServer } from "@belfoot/testkit";
+import { waitUntil } from "@belfoot/testkit/wait";
 import { describe, expect, it } from "vitest";
 import { http } from "../support/http";
 
@@ -45,23 +46,20 @@ describe("SIGTERM", () => {
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     try {
       const base = `http://127.0.0.1:${port}`;
-      for (let i = 0; ; i++) {
-        const ok = await http(`${base}/health`).then(
+      const healthy = () =>
+        http(`${base}/health`).then(
           (r) => r.status === 200,
           () => false,
         );
-        if (ok) break;
-        if (i > 150) throw new Error("converter did not start");
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await waitUntil("the converter answers /health", healthy, 45_000);
       const inFlight = http(`${base}/convert`, {
         json: { data: { url: `${images.url}/slow.png`, article_id: "DRAIN-1" } },
         headers: { "x-internal-token": token },
       });
-      while (images.hits("/slow.png") === 0) await new Promise((r) => setTimeout(r, 20));
+      await waitUntil("the converter downloads the source", () => images.hits("/slow.png") > 0);
       child.kill("SIGTERM");
-      await new Promise((r) => setTimeout(r, 300));
       // Closed to new work while it drains…
+      await waitUntil("the converter stops accepting connections", async () => !(await healthy()));
       await expect(http(`${base}/health`)).rejects.toThrow();
       release();
       // …but the request already accepted completes and is stored.

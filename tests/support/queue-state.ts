@@ -1,3 +1,5 @@
+export { waitUntil } from "@belfoot/testkit/wait";
+
 import type { FastifyInstance } from "fastify";
 
 export interface QueueState {
@@ -24,13 +26,4 @@ export async function queueState(converter: FastifyInstance): Promise<QueueState
     activePixels: pixels.get("active") ?? -1,
     waitingPixels: pixels.get("waiting") ?? -1,
   };
-}
-
-/** Polls `check` until it returns true, or fails naming what was awaited (no fixed sleeps). */
-export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }

@@ -1,3 +1,4 @@
+import { waitUntil } from "@belfoot/testkit/wait";
 import Fastify from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import { admission, limitedTickets } from "../src/admission";
@@ -27,14 +28,17 @@ describe("admission", () => {
 
   it("gives an unclaimed ticket back when the answer closes, a claimed one when its holder says", async () => {
     let open: () => void = () => {};
-    const { hooks, claim } = admission(
-      limitedTickets(1, () => Object.assign(new Error("busy"), { statusCode: 503 })).take,
-    );
+    let entered = 0;
+    let clientsGone = 0;
+    const tickets = limitedTickets(1, () => Object.assign(new Error("busy"), { statusCode: 503 }));
+    const { hooks, claim } = admission(tickets.take);
     const app = Fastify();
     apps.push(app);
     const schema = { body: { type: "object", required: ["n"], properties: { n: { type: "integer" } } } };
-    app.post("/work", { ...hooks, schema }, async (request) => {
+    app.post("/work", { ...hooks, schema }, async (request, reply) => {
       const ticket = claim(request);
+      reply.raw.once("close", () => clientsGone++);
+      entered++;
       try {
         await new Promise<void>((r) => {
           open = r;
@@ -63,16 +67,17 @@ describe("admission", () => {
     // A handler holds it even after its client has gone...
     const leaving = new AbortController();
     const first = post({ n: 1 }, leaving.signal);
-    await new Promise((r) => setTimeout(r, 100));
+    await waitUntil("the first handler runs", () => entered === 1);
     leaving.abort();
     expect(await first).toBe("aborted");
-    await new Promise((r) => setTimeout(r, 100));
+    await waitUntil("the server sees the first client gone", () => clientsGone === 1);
+    expect(tickets.out).toBe(1);
     expect(await post({ n: 2 })).toBe(503);
     // ...until its work ends.
     open();
-    await new Promise((r) => setTimeout(r, 50));
+    await waitUntil("the first handler gives its ticket back", () => tickets.out === 0);
     const second = post({ n: 3 });
-    await new Promise((r) => setTimeout(r, 100));
+    await waitUntil("the second handler runs", () => entered === 2);
     open();
     expect(await second).toBe(200);
   });
