@@ -34,6 +34,24 @@ export const STEP_MARGIN = 0.2;
 
 export type SampledSearchResult = SearchResult;
 
+/** Rounds of sample search and full verification at most (the corpus needs one or two). */
+const MAX_ROUNDS = 6;
+
+/** What the sampled search knows: sample sizes by quality, the full encodes, and this round's window. */
+interface SampledSearch {
+  readonly input: SampledSearchInput;
+  readonly sampleSizes: Map<number, number>;
+  sampleEncodes: number;
+  readonly tried: { quality: number; size: number }[];
+  best: Encoded | undefined;
+  /** Full bytes over sample bytes, corrected by every full encode. */
+  factor: number;
+  floor: number;
+  ceiling: number;
+  start: number;
+  verified: boolean;
+}
+
 /**
  * The quality search run on the row sample (sample.ts), with full encodes only to verify: search the
  * sample against the budget divided by the full/sample size factor, encode the full image at the
@@ -41,97 +59,133 @@ export type SampledSearchResult = SearchResult;
  * highest quality the (corrected) sample curve allows. Only full encodes are ever returned.
  */
 export async function searchSampled(input: SampledSearchInput): Promise<SampledSearchResult> {
-  const { maxBytes } = input;
-  const sampleSizes = new Map<number, number>((input.known ?? []).map((k) => [k.quality, k.size]));
-  let sampleEncodes = 0;
-  const encodeSample = async (q: number) => {
-    const b = await input.encodeSample(q);
-    sampleEncodes++;
-    sampleSizes.set(q, b.length);
-    return b;
+  const s: SampledSearch = {
+    input,
+    sampleSizes: new Map((input.known ?? []).map((k) => [k.quality, k.size])),
+    sampleEncodes: 0,
+    tried: [],
+    best: undefined,
+    factor: input.ratio,
+    floor: input.floor,
+    ceiling: input.ceiling,
+    start: input.start,
+    verified: false,
   };
-  const cachedSample = async (q: number) => {
-    const s = sampleSizes.get(q);
-    return s === undefined ? encodeSample(q) : Buffer.alloc(s);
-  };
-  const tried: { quality: number; size: number }[] = [];
-  let best: Encoded | undefined;
-  let factor = input.ratio;
-  let floor = input.floor;
-  let ceiling = input.ceiling;
-  let start = input.start;
-  let verified = false;
-  const stepDown = input.stepDown;
-  // q fits just below a step down of the size curve, which this round's ceiling allows.
-  const nearStep = (q: number) => justBelowStep(q, stepDown, ceiling);
-  // The corrected curve puts q + 1 over the budget, by a margin that grows with the step to it.
-  const nextOver = async (q: number) => {
-    const next = sampleSizes.get(q + 1) ?? (await encodeSample(q + 1)).length;
-    const step = Math.log(next / (sampleSizes.get(q) as number));
-    return next * factor > maxBytes * (1 - Math.max(NEXT_MARGIN, STEP_MARGIN * step));
-  };
-  const stepMayFit = async (q: number) =>
-    nearStep(q) && (await cachedSample(stepDown as number)).length * factor <= maxBytes * (1 - NEXT_MARGIN);
-  for (let round = 0; round < 6; round++) {
-    const r = await searchQuality({
-      ...input,
-      encode: cachedSample,
-      floor,
-      ceiling,
-      start,
-      maxBytes: Math.floor((maxBytes * (tried.length === 0 ? 1 - FIRST_AIM : 1)) / factor),
-    });
-    // Nothing fits on the sample's curve: the caller downscales. Except in the first round when only
-    // FIRST_AIM put the floor over: predicted within the budget itself, it may well fit, and one full
-    // encode there costs less than a resize and a new search (plasma-patak-5120: 3238 px at q41
-    // instead of a shrink to 2809 px).
-    const floorSample = sampleSizes.get(floor);
-    const floorMayFit = tried.length === 0 && floorSample !== undefined && floorSample * factor <= maxBytes;
-    if (!r.best && !floorMayFit) break;
-    const q = r.best ? r.best.quality : floor;
-    // The sample at q + 1 decides whether q + 1 is worth a full encode once q fits: start it beside
-    // the full encode (another libuv thread, another core) rather than after it. Wasted only when q
-    // misses, and then it costs an eighth of an encode.
-    const encoding = input.encodeFull(q);
-    // (A quality encoded in full was chosen on the sample, so its sample size is always known.)
-    const ahead = q < ceiling && !sampleSizes.has(q + 1) ? encodeSample(q + 1) : undefined;
-    // Just below a step down, the step's sample may decide too (below).
-    const aheadStep =
-      nearStep(q) && q + 1 !== stepDown && !sampleSizes.has(stepDown as number)
-        ? encodeSample(stepDown as number)
-        : undefined;
-    const [full] = await Promise.all([encoding, ahead, aheadStep]);
-    tried.push({ quality: q, size: full.length });
-    factor = full.length / (sampleSizes.get(q) as number);
-    if (full.length <= maxBytes) {
-      if (!best || q > best.quality) best = { quality: q, bytes: full };
-      if (q >= ceiling) {
-        verified = true;
-        break;
-      }
-      // Is q + 1 over the budget, in full or on the corrected curve? Then stop; else search above q.
-      const overAbove = tried.some((t) => t.quality === q + 1 && t.size > maxBytes);
-      if (overAbove || (await nextOver(q))) {
-        verified = overAbove;
-        // ...unless the curve steps down above q and the step may fit: search from the step.
-        if (!(await stepMayFit(q))) break;
-        floor = stepDown as number;
-        start = floor;
-        continue;
-      }
-      floor = q + 1;
-      start = q + 1;
-    } else {
-      if (q <= floor) break; // even the floor is over: the caller downscales
-      ceiling = q - 1;
-      start = q - 1;
-    }
+  for (let round = 0; round < MAX_ROUNDS; round++) if (!(await searchRound(s))) break;
+  return resultOf(s);
+}
+
+/** One round: search the sample in the window, encode its answer in full, narrow the window. False: done. */
+async function searchRound(s: SampledSearch): Promise<boolean> {
+  const q = await sampleAnswer(s);
+  if (q === undefined) return false; // nothing fits on the sample's curve: the caller downscales
+  const full = await encodeInFull(s, q);
+  if (full.length <= s.input.maxBytes) return afterFit(s, q, full);
+  if (q <= s.floor) return false; // even the floor is over: the caller downscales
+  s.ceiling = q - 1;
+  s.start = q - 1;
+  return true;
+}
+
+/** The quality the sample's curve answers in this round's window, or undefined when none fits. */
+async function sampleAnswer(s: SampledSearch): Promise<number | undefined> {
+  const { input } = s;
+  const first = s.tried.length === 0;
+  const r = await searchQuality({
+    ...input,
+    encode: (q) => cachedSample(s, q),
+    floor: s.floor,
+    ceiling: s.ceiling,
+    start: s.start,
+    maxBytes: Math.floor((input.maxBytes * (first ? 1 - FIRST_AIM : 1)) / s.factor),
+  });
+  if (r.best) return r.best.quality;
+  // In the first round, when only FIRST_AIM put the floor over: predicted within the budget itself, it
+  // may well fit, and one full encode there costs less than a resize and a new search.
+  const floorSample = s.sampleSizes.get(s.floor);
+  return first && floorSample !== undefined && floorSample * s.factor <= input.maxBytes ? s.floor : undefined;
+}
+
+/**
+ * Encode q in full and correct the factor. The sample at q + 1 decides whether q + 1 is worth a full
+ * encode once q fits: start it beside the full encode (another libuv thread, another core) rather than
+ * after it; wasted only when q misses, and then it costs an eighth of an encode. Just below a step
+ * down, the step's sample may decide too (stepMayFit). A quality encoded in full was chosen on the
+ * sample, so its sample size is always known.
+ */
+async function encodeInFull(s: SampledSearch, q: number): Promise<Buffer> {
+  const { input, sampleSizes } = s;
+  const stepDown = input.stepDown as number;
+  const encoding = input.encodeFull(q);
+  const ahead = q < s.ceiling && !sampleSizes.has(q + 1) ? encodeSample(s, q + 1) : undefined;
+  const aheadStep =
+    nearStep(s, q) && q + 1 !== stepDown && !sampleSizes.has(stepDown)
+      ? encodeSample(s, stepDown)
+      : undefined;
+  const [full] = await Promise.all([encoding, ahead, aheadStep]);
+  s.tried.push({ quality: q, size: full.length });
+  s.factor = full.length / (sampleSizes.get(q) as number);
+  return full;
+}
+
+/** q fitted in full: is q + 1 over the budget, in full or on the corrected curve? Then stop; else search above q. */
+async function afterFit(s: SampledSearch, q: number, full: Buffer): Promise<boolean> {
+  if (!s.best || q > s.best.quality) s.best = { quality: q, bytes: full };
+  if (q >= s.ceiling) {
+    s.verified = true;
+    return false;
   }
-  // The lowest quality measured, in full-size bytes (estimated from the sample if never encoded full).
-  const lowQ = Math.min(...sampleSizes.keys(), ...tried.map((t) => t.quality));
-  const lowest = tried.find((t) => t.quality === lowQ) ?? {
+  const overAbove = s.tried.some((t) => t.quality === q + 1 && t.size > s.input.maxBytes);
+  if (overAbove || (await nextOver(s, q))) {
+    s.verified = overAbove;
+    // ...unless the curve steps down above q and the step may fit: search from the step.
+    if (!(await stepMayFit(s, q))) return false;
+    s.floor = s.input.stepDown as number;
+    s.start = s.floor;
+    return true;
+  }
+  s.floor = q + 1;
+  s.start = q + 1;
+  return true;
+}
+
+async function encodeSample(s: SampledSearch, q: number): Promise<Buffer> {
+  const b = await s.input.encodeSample(q);
+  s.sampleEncodes++;
+  s.sampleSizes.set(q, b.length);
+  return b;
+}
+
+async function cachedSample(s: SampledSearch, q: number): Promise<Buffer> {
+  const size = s.sampleSizes.get(q);
+  return size === undefined ? encodeSample(s, q) : Buffer.alloc(size);
+}
+
+/** q fits just below a step down of the size curve, which this round's ceiling allows. */
+function nearStep(s: SampledSearch, q: number): boolean {
+  return justBelowStep(q, s.input.stepDown, s.ceiling);
+}
+
+/** The corrected curve puts q + 1 over the budget, by a margin that grows with the step to it. */
+async function nextOver(s: SampledSearch, q: number): Promise<boolean> {
+  const next = s.sampleSizes.get(q + 1) ?? (await encodeSample(s, q + 1)).length;
+  const step = Math.log(next / (s.sampleSizes.get(q) as number));
+  return next * s.factor > s.input.maxBytes * (1 - Math.max(NEXT_MARGIN, STEP_MARGIN * step));
+}
+
+async function stepMayFit(s: SampledSearch, q: number): Promise<boolean> {
+  if (!nearStep(s, q)) return false;
+  const stepSize = (await cachedSample(s, s.input.stepDown as number)).length;
+  return stepSize * s.factor <= s.input.maxBytes * (1 - NEXT_MARGIN);
+}
+
+/** The lowest quality measured, in full-size bytes (estimated from the sample if never encoded full). */
+function resultOf(s: SampledSearch): SampledSearchResult {
+  const lowQ = Math.min(...s.sampleSizes.keys(), ...s.tried.map((t) => t.quality));
+  const lowest = s.tried.find((t) => t.quality === lowQ) ?? {
     quality: lowQ,
-    size: Math.round((sampleSizes.get(lowQ) as number) * factor),
+    size: Math.round((s.sampleSizes.get(lowQ) as number) * s.factor),
   };
+  const { best, tried, verified, sampleEncodes } = s;
   return { best, tried, encodes: tried.length, verified, sampleEncodes, lowest };
 }

@@ -56,6 +56,23 @@ export function justBelowStep(q: number, stepDown: number | undefined, ceiling: 
   return stepDown !== undefined && q < stepDown && q >= stepDown - STEP_WINDOW && stepDown <= ceiling;
 }
 
+/** What the search knows so far: every point measured, the best verified encode, and the bracket. */
+interface Bracket {
+  tried: { quality: number; size: number }[];
+  best: Encoded | undefined;
+  /** The highest quality known to fit. */
+  fits: number | undefined;
+  /** The lowest quality known not to fit. */
+  tooBig: number | undefined;
+  /** How the try of the step went: "fits" (only the curve above it counts now), "over" (only below it). */
+  step: "fits" | "over" | undefined;
+}
+
+/** Where the search stops, and whether best + 1 was encoded and did not fit (or best is the ceiling). */
+interface Stop {
+  verified: boolean;
+}
+
 /**
  * Find the highest quality in [floor, ceiling] whose encode is at most maxBytes, starting from a
  * prediction. Size is nearly monotone in quality, so ln(size) is treated as locally linear: each step
@@ -65,79 +82,93 @@ export function justBelowStep(q: number, stepDown: number | undefined, ceiling: 
  * that fitted, whatever the curve's wiggles (size is not strictly monotone).
  */
 export async function searchQuality(input: SearchInput): Promise<SearchResult> {
-  const { encode, floor, ceiling, maxBytes } = input;
-  const tried: { quality: number; size: number }[] = [];
-  let best: Encoded | undefined;
-  let fits: number | undefined; // highest quality known to fit
-  let tooBig: number | undefined; // lowest quality known not to fit
-  const sizeOf = (q: number) => tried.find((t) => t.quality === q)?.size;
+  const b: Bracket = { tried: [], best: undefined, fits: undefined, tooBig: undefined, step: undefined };
+  let q: number | Stop = clamp(Math.round(input.start), input.floor, input.ceiling);
+  while (typeof q === "number") q = (await measure(input, b, q)) ?? nextQuality(input, b);
+  const lowest = b.tried.reduce((x, y) => (y.quality < x.quality ? y : x));
+  return {
+    best: b.best,
+    tried: b.tried,
+    encodes: b.tried.length,
+    verified: q.verified,
+    sampleEncodes: 0,
+    lowest,
+  };
+}
 
-  const stepDown = input.stepDown;
-  // How the step's try went: "fits" (only the curve above it counts now), "over" (only below it).
-  let step: "fits" | "over" | undefined;
-
-  let q = clamp(Math.round(input.start), floor, ceiling);
-  for (;;) {
-    // About to try a quality just below the step, with the step untried: try the step first. When it
-    // fits, nothing below it can be the answer and the encodes below it are saved (mate-ladybird's
-    // sample search tried 72, 73 and 74 before 75); when it does not, the search goes on below it.
-    const deferred = justBelowStep(q, stepDown, ceiling) && sizeOf(stepDown) === undefined ? q : undefined;
-    if (deferred !== undefined) q = stepDown as number;
-    const bytes = await encode(q);
-    tried.push({ quality: q, size: bytes.length });
-    if (bytes.length <= maxBytes) {
-      if (!best || q > best.quality) best = { quality: q, bytes };
-      if (fits === undefined || q > fits) fits = q;
-    } else if (tooBig === undefined || q < tooBig) tooBig = q;
-    if (deferred !== undefined) {
-      if (bytes.length > maxBytes) {
-        // Size only rises above the step, so the answer is below it: back to the deferred quality.
-        step = "over";
-        q = clamp(deferred, (fits ?? floor - 1) + 1, q - 1);
-        continue;
-      }
-      // What was too big below the step may fit above it.
-      step = "fits";
-      if (tooBig !== undefined && tooBig < q) tooBig = undefined;
-    }
-
-    if (fits === ceiling) return done(true);
-    if (tooBig === floor) return done(false);
-    const closed = fits !== undefined && tooBig !== undefined && tooBig - fits <= 1;
-    // Points across the step say nothing about the slope on either side of it, and a step that was
-    // over bounds the answer without saying how far below it the curve crosses the budget: below it,
-    // the curve below decides when to stop, as it did before the step was tried first.
-    const curve =
-      step === "fits"
-        ? tried.filter((t) => t.quality >= (stepDown as number))
-        : step === "over"
-          ? tried.filter((t) => t.quality !== stepDown)
-          : tried;
-    const overBelow = step === "over" && tooBig === stepDown ? undefined : tooBig;
-    const slope = localSlope(curve, fits, overBelow) ?? input.slope(fits ?? (tooBig as number));
-    // Only fitting points: stop when the next step up is clearly over the budget.
-    const nextOver =
-      fits !== undefined &&
-      overBelow === undefined &&
-      (sizeOf(fits) as number) * Math.exp(slope) > maxBytes * (1 + STOP_MARGIN);
-    if (closed) return done(true);
-    if (nextOver) return done(false);
-    const anchor = fits ?? (tooBig as number);
-    const anchorSize = sizeOf(anchor) as number;
-    let next = Math.floor(anchor + Math.log(maxBytes / anchorSize) / slope);
-    // Nothing fits yet and the curve puts the answer well under the floor: a smaller size is needed,
-    // and encoding the floor first would only confirm it.
-    if (fits === undefined && next < floor - GIVE_UP_BELOW) return done(false);
-    const low = fits ?? floor - 1;
-    const high = tooBig ?? ceiling + 1;
-    next = clamp(next, low + 1, high - 1);
-    q = next;
+/**
+ * Encode q; but about to try a quality just below the step, with the step untried, try the step
+ * first. When it fits, nothing below it can be the answer and the encodes below it are saved; when it
+ * does not, answer the quality to go back to below it.
+ */
+async function measure(input: SearchInput, b: Bracket, q: number): Promise<number | undefined> {
+  const { stepDown, maxBytes } = input;
+  const deferred = justBelowStep(q, stepDown, input.ceiling) && sizeOf(b, stepDown) === undefined;
+  const at = deferred ? (stepDown as number) : q;
+  const bytes = await input.encode(at);
+  b.tried.push({ quality: at, size: bytes.length });
+  if (bytes.length <= maxBytes) {
+    if (!b.best || at > b.best.quality) b.best = { quality: at, bytes };
+    if (b.fits === undefined || at > b.fits) b.fits = at;
+  } else if (b.tooBig === undefined || at < b.tooBig) b.tooBig = at;
+  if (!deferred) return undefined;
+  if (bytes.length > maxBytes) {
+    // Size only rises above the step, so the answer is below it: back to the deferred quality.
+    b.step = "over";
+    return clamp(q, (b.fits ?? input.floor - 1) + 1, at - 1);
   }
+  // What was too big below the step may fit above it.
+  b.step = "fits";
+  if (b.tooBig !== undefined && b.tooBig < at) b.tooBig = undefined;
+  return undefined;
+}
 
-  function done(verified: boolean): SearchResult {
-    const lowest = tried.reduce((a, b) => (b.quality < a.quality ? b : a));
-    return { best, tried, encodes: tried.length, verified, sampleEncodes: 0, lowest };
+/** The next quality to try: where the local line crosses the budget, inside the bracket; or stop. */
+function nextQuality(input: SearchInput, b: Bracket): number | Stop {
+  const { floor, ceiling, maxBytes } = input;
+  const { fits, tooBig } = b;
+  if (fits === ceiling) return { verified: true };
+  if (tooBig === floor) return { verified: false };
+  const { slope, overBelow } = curveSlope(input, b);
+  if (fits !== undefined && tooBig !== undefined && tooBig - fits <= 1) return { verified: true };
+  // Only fitting points: stop when the next step up is clearly over the budget.
+  const fitsSize = fits === undefined ? undefined : (sizeOf(b, fits) as number);
+  if (
+    fitsSize !== undefined &&
+    overBelow === undefined &&
+    fitsSize * Math.exp(slope) > maxBytes * (1 + STOP_MARGIN)
+  ) {
+    return { verified: false };
   }
+  const anchor = fits ?? (tooBig as number);
+  const next = Math.floor(anchor + Math.log(maxBytes / (sizeOf(b, anchor) as number)) / slope);
+  // Nothing fits yet and the curve puts the answer well under the floor: a smaller size is needed,
+  // and encoding the floor first would only confirm it.
+  if (fits === undefined && next < floor - GIVE_UP_BELOW) return { verified: false };
+  return clamp(next, (fits ?? floor - 1) + 1, (tooBig ?? ceiling + 1) - 1);
+}
+
+/**
+ * The slope to extrapolate with. Points across the step say nothing about the slope on either side of
+ * it, and a step that was over bounds the answer without saying how far below it the curve crosses
+ * the budget: below it, the curve below decides when to stop (`overBelow` leaves the step out).
+ */
+function curveSlope(input: SearchInput, b: Bracket): { slope: number; overBelow: number | undefined } {
+  const { stepDown } = input;
+  const { step, tried, fits, tooBig } = b;
+  const curve =
+    step === "fits"
+      ? tried.filter((t) => t.quality >= (stepDown as number))
+      : step === "over"
+        ? tried.filter((t) => t.quality !== stepDown)
+        : tried;
+  const overBelow = step === "over" && tooBig === stepDown ? undefined : tooBig;
+  const slope = localSlope(curve, fits, overBelow) ?? input.slope(fits ?? (tooBig as number));
+  return { slope, overBelow };
+}
+
+function sizeOf(b: Bracket, q: number | undefined): number | undefined {
+  return b.tried.find((t) => t.quality === q)?.size;
 }
 
 /** d ln(size)/dq from the measured points that bracket (or are nearest to) the answer, if two exist. */
