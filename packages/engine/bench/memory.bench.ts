@@ -22,13 +22,19 @@ const jobs = Number(values.jobs);
 const rounds = Number(values.rounds);
 
 if (values.child) {
-  // Child: compress `jobs` copies at once through a bounded compressor, `rounds` times.
-  const { createCompressor } = await import("../src/index");
+  // Child: compress `jobs` copies, at most `concurrency` at a time (as the converter's job limit), `rounds` times.
+  const { compress } = await import("../src/index");
   const input = readFileSync(values.child);
-  const compressor = createCompressor({ concurrency: Number(values.concurrency) });
   const t = performance.now();
   for (let r = 0; r < rounds; r++) {
-    await Promise.all(Array.from({ length: jobs }, () => compressor.compress(Buffer.from(input))));
+    let started = 0;
+    const worker = async () => {
+      while (started < jobs) {
+        started++;
+        await compress(Buffer.from(input));
+      }
+    };
+    await Promise.all(Array.from({ length: Number(values.concurrency) }, worker));
   }
   const maxRss = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(

@@ -1,11 +1,9 @@
 export { type CompressResult, compress } from "./compress";
-export { type Compressor, type CompressorOptions, createCompressor } from "./compressor";
 export type { Chroma } from "./encode";
 // Building blocks the studies in research/ measure with, so that they measure what the engine does:
 // its probe and decode, its row sample, and one encode with its settings. Not for the services.
 export { type EncodeSettings, encodeJpeg } from "./encode";
 export { EngineError, type EngineErrorCode } from "./errors";
-export { type Limiter, limitConcurrency } from "./limiter";
 export { lumaOf, type Plane, ssim } from "./metrics/ssim";
 export {
   type CompressOptions,
@@ -16,13 +14,8 @@ export {
   QUALITY_FLOOR,
   TRELLIS_MIN_QUALITY,
 } from "./options";
+export { OutputCheckError } from "./pipeline/verify";
 export { decodeSource, type Prepared } from "./prepare";
 export type { SourceInfo } from "./probe";
 export { probe } from "./probe";
-export {
-  defaultConcurrency,
-  RESERVED_POOL_THREADS,
-  recommendedThreadPoolSize,
-  threadPoolSize,
-} from "./runtime";
 export { sampleRows } from "./sample";

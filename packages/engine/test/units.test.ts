@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { limitConcurrency } from "../src/limiter";
 import { lumaOf, ssim } from "../src/metrics/ssim";
-import { defaultConcurrency, recommendedThreadPoolSize, threadPoolSize } from "../src/runtime";
 import { searchQuality } from "../src/search";
 
 /** A fake encoder whose size follows `sizeAt`, recording the qualities asked. */
@@ -148,42 +146,6 @@ describe("searchQuality", () => {
     });
     expect(r.best?.quality).toBe(92);
     expect(asked).toEqual([92]);
-  });
-});
-
-describe("limitConcurrency", () => {
-  it("never runs more than the limit at once and runs everything", async () => {
-    const limit = limitConcurrency(2);
-    let running = 0;
-    let peak = 0;
-    const job = async (i: number) => {
-      running++;
-      peak = Math.max(peak, running);
-      await new Promise((r) => setTimeout(r, 5));
-      running--;
-      return i;
-    };
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => limit(() => job(i))));
-    expect(results).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    expect(peak).toBe(2);
-    expect(limit.active).toBe(0);
-    expect(limit.waiting).toBe(0);
-  });
-
-  it("keeps going after a failed job", async () => {
-    const limit = limitConcurrency(1);
-    await expect(limit(() => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
-    await expect(limit(async () => 42)).resolves.toBe(42);
-  });
-});
-
-describe("runtime sizing", () => {
-  it("leaves libuv threads free for dns, fs, crypto and argon2", () => {
-    expect(threadPoolSize({})).toBe(4);
-    expect(threadPoolSize({ UV_THREADPOOL_SIZE: "12" })).toBe(12);
-    expect(defaultConcurrency({})).toBeLessThanOrEqual(2);
-    expect(defaultConcurrency({ UV_THREADPOOL_SIZE: "1" })).toBe(1);
-    expect(recommendedThreadPoolSize(4)).toBeGreaterThanOrEqual(4 + 2);
   });
 });
 
