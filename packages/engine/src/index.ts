@@ -1,21 +1,26 @@
 export { type CompressResult, compress } from "./compress";
 export type { Chroma } from "./encode";
-// Building blocks the studies in research/ measure with, so that they measure what the engine does:
-// its probe and decode, its row sample, and one encode with its settings. Not for the services.
+// Building blocks the tests, benchmarks and the studies in research/ measure with, so that they measure
+// what the engine does: its defaults, its probe and decode, its row sample, one encode with its settings,
+// and its SSIM. Not for the services.
+/** @internal */
 export { type EncodeSettings, encodeJpeg } from "./encode";
 export { EngineError, type EngineErrorCode } from "./errors";
+/** @internal */
 export { lumaOf, type Plane, ssim } from "./metrics/ssim";
+export type { CompressOptions } from "./options";
+/** @internal */
 export {
-  type CompressOptions,
   DEFAULT_LIMIT_INPUT_PIXELS,
   DEFAULT_MAX_BYTES,
   DEFAULT_MAX_OUTPUT_PIXELS,
-  QUALITY_CEILING,
   QUALITY_FLOOR,
   TRELLIS_MIN_QUALITY,
 } from "./options";
-export { OutputCheckError } from "./pipeline/verify";
+/** @internal */
 export { decodeSource, type Prepared } from "./prepare";
 export type { SourceInfo } from "./probe";
+/** @internal */
 export { probe } from "./probe";
+/** @internal */
 export { sampleRows } from "./sample";
