@@ -1,8 +1,8 @@
+// Exports tagged as internal are building blocks the tests, benchmarks and the studies in research/
+// measure with, so that they measure what the engine does (its defaults, decode, row sample, one encode
+// with its settings, its SSIM). Not for the services.
 export { type CompressResult, compress } from "./compress";
 export type { Chroma } from "./encode";
-// Building blocks the tests, benchmarks and the studies in research/ measure with, so that they measure
-// what the engine does: its defaults, its probe and decode, its row sample, one encode with its settings,
-// and its SSIM. Not for the services.
 /** @internal */
 export { type EncodeSettings, encodeJpeg } from "./encode";
 export { EngineError, type EngineErrorCode } from "./errors";
@@ -19,8 +19,7 @@ export {
 } from "./options";
 /** @internal */
 export { decodeSource, type Prepared } from "./prepare";
-export type { SourceInfo } from "./probe";
-/** @internal */
-export { probe } from "./probe";
+// The header-only probe: a service may read a source's pixel count before it admits the decode.
+export { probe, type SourceInfo } from "./probe";
 /** @internal */
 export { sampleRows } from "./sample";
