@@ -5,8 +5,7 @@ import { type Size, scaleSize } from "./geometry";
 import { type Prepared, resizePixels } from "./prepare";
 
 /**
- * Lower quality or downscale? Measured on the corpus (bench/studies/scale-study.ts, README
- * "Downscale or lower quality"): SSIM at the original resolution keeps rising as the size grows,
+ * Lower quality or downscale? Measured on the corpus (docs/decisions/0005-scale-rule.md): SSIM at the original resolution keeps rising as the size grows,
  * down to qualities around 20-50 (a smaller image loses detail that no quality buys back), so the
  * rule is "the largest size that fits at QUALITY_FLOOR or above" (options.ts says why 40). The plan
  * aims TARGET_QUALITY a few points above the floor, so a size model that errs by ~15 % still lands
@@ -17,9 +16,8 @@ export const TARGET_QUALITY = 65;
  * When the search finds that even the floor does not fit (the scale check predicted it would, so it
  * nearly does), shrink to where floor + this fits, not to TARGET_QUALITY: the rule is the largest
  * size that fits at the floor, the bytes measured near the floor extrapolate only a few steps, and 10
- * steps leave room for the size model's error. plasma-patak-5120 at a 178,000-byte budget (floor
- * missed at its 3238 px cap): ~2720 px at q54-55 instead of ~2295 px at q68-69, SSIM at the original
- * resolution +0.003 (176,000 and 180,000 bytes measured).
+ * steps leave room for the size model's error: a large PNG that misses the floor at its decoded size
+ * keeps ~2720 px at q54-55 instead of ~2295 px at q68-69 (docs/decisions/0014-near-the-floor.md).
  */
 export const FLOOR_MISS_HEADROOM = 10;
 /** Bytes at a fixed quality grow as pixels^BETA (corpus median 0.87 at q70-85, from the preview). */
@@ -27,8 +25,8 @@ export const BETA = 0.87;
 /**
  * d ln(bytes) / d quality: a prior for the search until it has its own secant. Corpus medians:
  * 0.035 between 70 and 85 (p10 0.028, p90 0.044), 0.065 above 85; 0.02 below 55, a range the floor
- * check and the search reach now that the floor is 40 (the full-size curves of the hardest photos in
- * bench/studies/scale-study.ts: 0.016-0.029 between 31 and 50).
+ * check and the search reach with the floor at 40 (the full-size curves of the hardest photos,
+ * research/src/scale-study.ts: 0.016-0.029 between 31 and 50).
  */
 export function slopeAt(quality: number): number {
   return quality < 55 ? 0.02 : quality < 70 ? 0.03 : quality < 85 ? 0.035 : 0.065;

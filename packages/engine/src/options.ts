@@ -40,23 +40,22 @@ export const QUALITY_CEILING = 95;
 /**
  * Where bytes are spare (the image fits at QUALITY_CEILING with room left), go up to this: mozjpeg at
  * 95 keeps less than libjpeg at 95 (trellis, its own tables), and a small image that fits at 100
- * scores higher there (bench/studies/spare-study.ts: skimage-camera-gray SSIM 0.9944 at 98, 0.9992 at
- * 100; skimage-astronaut 0.9887 at 95, 0.9994 at 100 in 4:2:0). The budget, not a quality, is the cap.
+ * scores higher there (a 512 px portrait: SSIM 0.9887 at 95, 0.9994 at 100 in 4:2:0;
+ * docs/decisions/0011-spare-bytes.md). The budget, not a quality, is the cap.
  */
 export const SPARE_QUALITY = 100;
 /**
  * The lowest quality before the engine downscales instead. Every metric we have keeps the pixels far
  * lower: on the corpus's hardest photos, SSIM at the original resolution and butteraugli and
  * SSIMULACRA at the display size all score the full size at q14-43 above every downscale that fits
- * (bench/studies/scale-study.ts --perceptual; README "Downscale or lower quality?"). Looking at the
- * pixels draws the line. At q37-43 (plasma-bythewater, plasma-autumn) the full size looks as good as
- * the downscale or better. At q14-18 (plasma-onestandsout, plasma-eveningglow) it shows blocks in skies
- * and smooth areas that a downscale's softness does not. (It was 60 before the perceptual scores.)
+ * (docs/decisions/0002-quality-floor.md). Looking at the pixels draws the line: at q37-43 the full
+ * size looks as good as the downscale or better; at q14-18 it shows blocks in skies and smooth areas
+ * that a downscale's softness does not.
  */
 export const QUALITY_FLOOR = 40;
 /**
- * Below 75 mozjpeg's DC trellis draws horizontal lines in smooth areas (mozjpeg #393; measured in
- * bench/studies/dc-trellis-study.ts: 226 streaks over the corpus at 60 with trellis, 49 without,
+ * Below 75 mozjpeg's DC trellis draws horizontal lines in smooth areas (mozjpeg #393;
+ * docs/decisions/0004-no-trellis-below-75.md: 226 streaks over the corpus at 60 with trellis, 49 without,
  * 15 vs 5 at 70, none at 75): qualities below this are encoded without trellis, so without DC trellis.
  */
 export const TRELLIS_MIN_QUALITY = 75;

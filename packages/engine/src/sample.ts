@@ -9,15 +9,14 @@ const MIN_BANDS = 12;
 /**
  * Full-image bytes over (sample bytes x pixel ratio) at the same quality, the full image encoded for
  * output and the sample measure-only (encode.ts): the corpus median at the engine's answer, 0.955
- * (0.91-1.01; bench/studies/sample-encode-study.ts). One band in 8 of
- * 16 rows tracks the full image as closely as one in 4 of 32 rows did (80th percentile error 2.5 %),
+ * (0.91-1.01; docs/decisions/0012-row-sample-search.md). One band in 8 of 16 rows tracks the full image as closely as one in 4 of 32 rows did (80th percentile error 2.5 %),
  * at half the cost: more, thinner bands sample the picture more evenly.
  */
 export const SAMPLE_FACTOR = 0.955;
 /**
  * The same factor for pixels resized from the decoded source: at the first full encode it was a median
- * 2.5 % higher than for images at their decoded size (the earlier session's trace; every first-encode
- * miss but one was on a resized image). 0.97 took the corpus from 40 to 37 full encodes.
+ * 2.5 % higher than for images at their decoded size (every first-encode miss but one was on a
+ * resized image). 0.97 took the corpus from 40 to 37 full encodes.
  */
 export const SAMPLE_FACTOR_RESIZED = 0.97;
 /** Below this many pixels a full encode is cheap enough; no sample. */

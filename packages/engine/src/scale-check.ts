@@ -6,7 +6,7 @@ import { BETA, slopeAt, TARGET_QUALITY } from "./decide-scale";
  * full-image bytes. Answers: keep this size, or resize to `fraction` of its pixels.
  *
  * - At the decoded size: keep it while the floor is predicted to fit (SSIM at the original
- *   resolution prefers pixels down to qualities of 20-50, README "Downscale or lower quality"); else
+ *   resolution prefers pixels down to qualities of 20-50, docs/decisions/0005-scale-rule.md); else
  *   shrink to where TARGET_QUALITY is predicted to fit.
  * - At a downscaled size, once: if the answer would land well above TARGET_QUALITY, the size model
  *   (bytes ~ pixels^BETA, which errs by 15 % either way) shrank too far — grow back towards the size

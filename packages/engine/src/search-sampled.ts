@@ -25,10 +25,10 @@ export const FIRST_AIM = 0.01;
 export const NEXT_MARGIN = 0.005;
 /**
  * ...and the prediction errs more the larger the step from q to q + 1 (libjpeg's rounded quant
- * tables make some steps 10-25 % and others ~1 %; bench/studies/next-step-study.ts: |error| median
+ * tables make some steps 10-25 % and others ~1 %; docs/decisions/0013-next-step-margin.md: |error| median
  * 0.08 % for steps under 3 %, 1.3 % and up to 4.5 % for steps over 12 %, nearly always towards more
- * bytes): the margin is at least this fraction of the step (gnome-adwaita's 89 -> 90, a 26 % step
- * predicted 2.6 % under the budget, was 2 % over at a cost of 530 ms).
+ * bytes): the margin is at least this fraction of the step (a 26 % step predicted 2.6 % under the
+ * budget came out 2 % over, a 530 ms encode for nothing).
  */
 export const STEP_MARGIN = 0.2;
 

@@ -46,8 +46,8 @@ export const GIVE_UP_BELOW = 3;
 /**
  * Try `stepDown` before any quality this close below it. At 75, where trellis starts, an encode is a
  * median 0.89 (0.79-0.99) of the size at 74: the size of an encode without trellis 3.8 qualities lower
- * (up to 4.7; bench/studies/trellis-step-study.ts, 32 images at 2560 px). Without the try, the search
- * stopped at q70-73 where q76-78 fit (mate-dune, mate-ladybird, mate-wood, plasma-bythewater).
+ * (up to 4.7 over 32 images at 2560 px). Without the try, the search stopped at q70-73 on four corpus
+ * photos where q76-78 fit (docs/decisions/0003-trellis-step.md).
  */
 export const STEP_WINDOW = 5;
 

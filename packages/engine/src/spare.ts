@@ -30,26 +30,24 @@ export const SCREEN_SLACK = 1.05;
  * A real encode the row sample predicts this far under the budget is made at once, with no full-size
  * upper bound first (it is measured before it is returned, as always): the sample errs by ~2.5 %
  * (sample.ts), while an upper bound can be 4-60 % over the real encode and would turn down candidates
- * that fit (mate-gulp.png: 168 KB bound, 104 KB real encode at 4:4:4 q95).
+ * that fit (a flat graphic: 168 KB bound, 104 KB real encode at 4:4:4 q95).
  */
 export const SCREEN_SURE = 0.97;
 /**
  * An upper-bound encode is never smaller than the real one, and at qualities 95-100 the real encode
  * was 0.50-0.97 of it over the corpus: a bound at most this far over the budget may hide a real encode
- * that fits, so the real encode decides (skimage-astronaut 4:2:0 q100: bound 1.014, real 0.974 of the
- * budget; skimage-motorcycle 4:2:0 q97: 1.036 and 0.977).
+ * that fits, so the real encode decides (bounds 1.014 and 1.036 of the budget over real encodes of
+ * 0.974 and 0.977 on two small images).
  */
 export const BOUND_SLACK = 1.05;
 /**
  * With bytes to spare, 4:4:4 at quality q looks about as good as 4:2:0 at q + 2 (SSIM on Y, Cb, Cr,
- * bench/studies/spare-study.ts): skimage-coffee 4:4:4 q97 0.9905 vs 4:2:0 q99 0.9903, while
- * anim-ladybird (4:4:4 fits only at 95) and skimage-astronaut (q97) do better in 4:2:0 at 99-100.
- * butteraugli and SSIMULACRA (spare-study.ts --perceptual) pull one image each way: skimage-coffee
- * towards a wider gap, mate-gulp towards a narrower one.
+ * docs/decisions/0001-chroma-rule.md): one small photo scores 0.9905 at 4:4:4 q97 against 0.9903 at
+ * 4:2:0 q99. butteraugli and SSIMULACRA pull one image each way, so the gap stays at 2.
  */
 export const CHROMA_GAP = 2;
 /**
- * ln(bytes) per quality step at 95-100 ranges 0.11-0.22 (spare-study.ts). A neighbour's size predicts
+ * ln(bytes) per quality step at 95-100 ranges 0.11-0.22 (research/src/spare-study.ts). A neighbour's size predicts
  * a candidate's with the flattest slope upwards and the steepest downwards, so a prediction errs
  * towards "may fit": a wrong skip costs quality, a wrong try only a cheap upper-bound encode.
  */
@@ -60,8 +58,8 @@ const SLOPE_DOWN = 0.22;
  * of the quantisation than the one before, and bytes tend to grow faster per step as quality rises: a
  * slope measured between two lower qualities is, rounding of the tables aside, at most the slope above
  * them. Predicting upwards with it (less this, for the sample's ~2.5 % error over one step) still errs
- * towards "may fit". A flat graphic makes it count: mate-gulp.png grows ~0.6 per step from 95 to 96,
- * five times SLOPE_UP.
+ * towards "may fit". A flat graphic makes it count: it can grow ~0.6 per step from 95 to 96, five
+ * times SLOPE_UP.
  */
 const MEASURED_SLOPE_NOISE = 0.03;
 
@@ -81,10 +79,10 @@ export function screenVerdict(predicted: number, maxBytes: number): "over" | "ne
 /**
  * What to try, best first, when an image fits at the ceiling with bytes to spare: every quality from
  * the spare ceiling down to the ceiling, in 4:4:4 (at the same quality it beats 4:2:0 where bytes are
- * spare, README "Chroma") and in 4:2:0 above the ceiling (4:2:0 at the ceiling is what the search
+ * spare, docs/decisions/0001-chroma-rule.md) and in 4:2:0 above the ceiling (4:2:0 at the ceiling is what the search
  * already has), ranked by CHROMA_GAP. Mozjpeg at 95 (trellis, its own tables) keeps visibly less
- * than libjpeg at 95, and an image with room for 100 should get it (skimage-camera-gray: SSIM 0.985
- * at 95, 0.999 at 100). A grey JPEG has one component: only its quality can rise.
+ * than libjpeg at 95, and an image with room for 100 should get it (a grey photo: SSIM 0.985 at 95,
+ * 0.999 at 100). A grey JPEG has one component: only its quality can rise.
  */
 export function spareCandidates(pixels: Prepared, ceiling: number, spareCeiling: number): SpareCandidate[] {
   const out: (SpareCandidate & { rank: number })[] = [];
@@ -94,7 +92,7 @@ export function spareCandidates(pixels: Prepared, ceiling: number, spareCeiling:
       continue;
     }
     // Ties go to 4:2:0 at q + CHROMA_GAP: the same SSIM over Y, Cb and Cr, and more of the luma the eye
-    // resolves (skimage-coffee: 4:4:4 q97 0.9905 vs 4:2:0 q99 0.9903 overall, luma 0.9906 vs 0.9969).
+    // resolves (one small photo: 4:4:4 q97 0.9905 vs 4:2:0 q99 0.9903 overall, luma 0.9906 vs 0.9969).
     out.push({ quality, chroma: "4:4:4", rank: quality + CHROMA_GAP - 0.5 });
     if (quality > ceiling) out.push({ quality, chroma: "4:2:0", rank: quality });
   }
@@ -105,7 +103,7 @@ export function spareCandidates(pixels: Prepared, ceiling: number, spareCeiling:
  * A candidate's bytes as measured neighbours predict them, or undefined when nothing measured tells:
  * in ln(bytes), between the neighbours below (the same chroma, or 4:2:0 for 4:4:4: full chroma never
  * makes fewer bytes) and above (the same chroma) when both exist, else from the one side with its
- * slope. mate-gulp.png grows 0.4 per step at 95-100, so a slope alone says little from above.
+ * slope. A flat graphic can grow 0.4 per step at 95-100, so a slope alone says little from above.
  */
 export function predictSize(points: SizePoint[], c: SpareCandidate): number | undefined {
   let below: { quality: number; size: number; estimate: number } | undefined;
@@ -161,7 +159,7 @@ export async function spendSpareBytes(
   };
   // The lowest rung above the ceiling (4:2:0, or grey), screened first: one cheap encode that
   // measures the slope above the ceiling, so that a steep image's expensive high-quality screens are
-  // predicted out instead (mate-gulp.png: four screens, 357 ms, before; three, ~120 ms, after).
+  // predicted out instead (on a flat graphic, ~120 ms of screening instead of 357 ms).
   const rung = candidates.findLast((c) => c.chroma === "4:2:0") ?? candidates.at(-1);
   if (screen && rung && rung !== candidates[0]) points.push({ ...rung, size: await screenOnce(rung) });
   for (const c of candidates) {
