@@ -1,8 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { corpusPath } from "@belfoot/testkit";
+import { waitUntil } from "@belfoot/testkit/wait";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { basic, bearer, http } from "../support/http";
-import { eventually, openSlow, type SlowConnection } from "../support/slow-client";
+import { uploadsHeld } from "../support/queue-state";
+import { openSlow, type SlowConnection } from "../support/slow-client";
 import { ADMIN, type Stack, startStack } from "../support/stack";
 
 // Slow clients straight at admin-auth (no nginx in front to buffer them): the upload places
@@ -36,12 +38,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** Uploads holding a place, from admin-auth's own gauge. */
-async function uploadsHeld(): Promise<number> {
-  const gauge = await stack.gateway.metrics.getSingleMetric("belfoot_uploads_in_progress")?.get();
-  return gauge?.values[0]?.value ?? -1;
-}
-
 /** A POST /img announcing 5 MB of body and sending it one byte at a time. */
 async function slowUpload(authorization?: string): Promise<SlowConnection> {
   const head = [
@@ -70,9 +66,13 @@ describe("slow uploads", () => {
       ),
     );
     const everyone = [...anonymous, ...wrong];
-    expect(await eventually(() => everyone.every((c) => c.status() !== undefined), 20_000)).toBe(true);
+    await waitUntil(
+      "every slow upload is answered",
+      () => everyone.every((c) => c.status() !== undefined),
+      20_000,
+    );
     expect(everyone.map((c) => c.status())).toEqual(everyone.map(() => 401));
-    expect(await uploadsHeld()).toBe(0);
+    expect(await uploadsHeld(stack.gateway)).toBe(0);
 
     const stored = await upload();
     expect(stored.status).toBe(201);
@@ -81,15 +81,23 @@ describe("slow uploads", () => {
   it("from an authenticated caller are cut at HTTP_REQUEST_TIMEOUT_MS, and their places come back", async () => {
     const authorization = bearer(token).authorization;
     const slow = await Promise.all(Array.from({ length: PLACES }, () => slowUpload(authorization)));
-    expect(await eventually(async () => (await uploadsHeld()) === PLACES, 20_000)).toBe(true);
+    await waitUntil(
+      "the slow uploads hold every place",
+      async () => (await uploadsHeld(stack.gateway)) === PLACES,
+      20_000,
+    );
     const turned = await upload();
     expect(turned.status).toBe(503);
     expect(turned.json.code).toBe("busy");
 
     // Node answers 408 and closes the connection once the whole request has not arrived in time.
-    expect(await eventually(() => slow.every((c) => c.closed()), 5 * REQUEST_TIMEOUT_MS)).toBe(true);
+    await waitUntil(
+      "the slow uploads are closed",
+      () => slow.every((c) => c.closed()),
+      5 * REQUEST_TIMEOUT_MS,
+    );
     for (const connection of slow) expect([undefined, 408]).toContain(connection.status());
-    expect(await eventually(async () => (await uploadsHeld()) === 0, 5_000)).toBe(true);
+    await waitUntil("no upload holds a place", async () => (await uploadsHeld(stack.gateway)) === 0, 5_000);
     expect((await upload()).status).toBe(201);
   }, 60_000);
 });
@@ -102,7 +110,7 @@ describe("slow headers", () => {
     );
     open.push(connection);
     connection.trickle(`X-Slow: ${"a".repeat(10_000)}`, 100);
-    expect(await eventually(() => connection.closed(), 20_000)).toBe(true);
+    await waitUntil("the slow-header connection is closed", () => connection.closed(), 20_000);
     expect([undefined, 408]).toContain(connection.status());
   }, 30_000);
 });

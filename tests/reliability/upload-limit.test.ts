@@ -1,18 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { type ClientRequest, request } from "node:http";
 import { corpusPath } from "@belfoot/testkit";
+import { waitUntil } from "@belfoot/testkit/wait";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { http } from "../support/http";
-import { eventually } from "../support/slow-client";
+import { uploadsHeld } from "../support/queue-state";
 import { ADMIN, type Stack, startStack } from "../support/stack";
 
 let stack: Stack;
 
-/** Uploads holding a place, from admin-auth's own gauge. */
-async function uploadsHeld(): Promise<number> {
-  const gauge = await stack.gateway.metrics.getSingleMetric("belfoot_uploads_in_progress")?.get();
-  return gauge?.values[0]?.value ?? -1;
-}
 const basic = `Basic ${Buffer.from(`${ADMIN.username}:${ADMIN.password}`).toString("base64")}`;
 
 beforeAll(async () => {
@@ -46,7 +42,11 @@ describe("POST /img uploads at once (UPLOADS_AT_ONCE)", () => {
     const img = (await readFile(corpusPath("skimage-coffee.png"))).toString("base64");
     const first = unfinishedUpload();
     // Its credentials are checked, then it takes the place (admin-auth's gauge says when).
-    expect(await eventually(async () => (await uploadsHeld()) === 1, 20_000)).toBe(true);
+    await waitUntil(
+      "the unfinished upload holds the place",
+      async () => (await uploadsHeld(stack.gateway)) === 1,
+      20_000,
+    );
 
     const turned = await http(`${stack.url}/img`, { json: { img }, headers: { authorization: basic } });
     expect(turned.status).toBe(503);
@@ -55,7 +55,7 @@ describe("POST /img uploads at once (UPLOADS_AT_ONCE)", () => {
 
     // The client gives up on its upload: its slot comes back, and the next upload is stored.
     first.destroy();
-    expect(await eventually(async () => (await uploadsHeld()) === 0, 20_000)).toBe(true);
+    await waitUntil("no upload holds a place", async () => (await uploadsHeld(stack.gateway)) === 0, 20_000);
     const stored = await http(`${stack.url}/img`, { json: { img }, headers: { authorization: basic } });
     expect(stored.status).toBe(201);
 

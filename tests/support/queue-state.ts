@@ -27,3 +27,9 @@ export async function queueState(converter: FastifyInstance): Promise<QueueState
     waitingPixels: pixels.get("waiting") ?? -1,
   };
 }
+
+/** POST /img uploads holding one of admin-auth's places (UPLOADS_AT_ONCE), from its own gauge. */
+export async function uploadsHeld(gateway: FastifyInstance): Promise<number> {
+  const gauge = await gateway.metrics.getSingleMetric("belfoot_uploads_in_progress")?.get();
+  return gauge?.values[0]?.value ?? -1;
+}

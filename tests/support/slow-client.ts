@@ -54,16 +54,3 @@ export async function openSlow(url: string, head = ""): Promise<SlowConnection> 
     },
   };
 }
-
-/** Polls `check` every 50 ms until it holds; false when `deadlineMs` passes first. */
-export async function eventually(
-  check: () => boolean | Promise<boolean>,
-  deadlineMs: number,
-): Promise<boolean> {
-  const end = Date.now() + deadlineMs;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return check();
-}
