@@ -54,6 +54,8 @@ describe("OpenAPI document vs real answers", () => {
       "GET /error",
       "GET /health",
       "GET /ready",
+      "POST /convert/batch",
+      "GET /jobs/{id}",
     ]) {
       expect(operations).toContain(op);
     }
@@ -107,6 +109,24 @@ describe("OpenAPI document vs real answers", () => {
     await call(200, "/articles/OA-1", { headers: admin(), method: "DELETE" });
     await call(404, "/articles/OA-1", { headers: admin(), method: "DELETE" });
     await call(401, "/articles/OA-1", { method: "DELETE" });
+  });
+
+  it("asynchronous conversions and their jobs", async () => {
+    const async = { ...admin(), prefer: "respond-async" };
+    const data = { url: `${images.url}/coffee.png`, article_id: "OA-async" };
+    const queued = await call(202, "/convert", { json: { data }, headers: async });
+    await call(400, "/convert", { json: { data: { ...data, url: "ftp://x/y.png" } }, headers: async });
+    const batch = await call(202, "/convert/batch", {
+      json: { items: [{ url: `${images.url}/coffee.png`, article_id: "OA-b1" }, { url: "nope" }] },
+      headers: admin(),
+    });
+    await call(400, "/convert/batch", { json: { items: [] }, headers: admin() });
+    await call(401, "/convert/batch", { json: { items: [data] } });
+    for (const id of [queued.json.job_id, (batch.json.items as { job_id: string }[])[0]?.job_id]) {
+      await call(200, `/jobs/${id}`, { headers: admin() });
+    }
+    await call(404, "/jobs/00000000-0000-4000-8000-000000000000", { headers: admin() });
+    await call(401, `/jobs/${queued.json.job_id}`);
   });
 
   it("uploads and reads by id", async () => {

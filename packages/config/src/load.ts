@@ -8,10 +8,11 @@ import { GENERATED_SECRETS, loadOrCreateSecrets } from "./secrets";
 /** Longest JWT_TTL: a stolen token works until it expires (or its user's password or role changes). */
 export const MAX_JWT_TTL_SECONDS = 86_400;
 
-export type Config = Omit<RawConfig, "LOG_DIR" | "INTERNAL_TOKEN" | "JWT_SECRET"> & {
+export type Config = Omit<RawConfig, "LOG_DIR" | "INTERNAL_TOKEN" | "JWT_SECRET" | "WEBHOOK_SECRET"> & {
   LOG_DIR: string;
   INTERNAL_TOKEN: string;
   JWT_SECRET: string;
+  WEBHOOK_SECRET: string;
   /** JWT_TTL in seconds, as documented ("90" is a minute and a half, not 90 ms). */
   JWT_TTL_SECONDS: number;
 };
@@ -59,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     LOG_DIR: path.resolve(raw.LOG_DIR ?? path.join(dataDir, "logs")),
     INTERNAL_TOKEN: raw.INTERNAL_TOKEN ?? (generated?.INTERNAL_TOKEN as string),
     JWT_SECRET: raw.JWT_SECRET ?? (generated?.JWT_SECRET as string),
+    WEBHOOK_SECRET: raw.WEBHOOK_SECRET ?? (generated?.WEBHOOK_SECRET as string),
     JWT_TTL_SECONDS: durationSeconds(raw.JWT_TTL) as number,
   };
 }

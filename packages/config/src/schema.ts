@@ -82,6 +82,17 @@ export const ConfigSchema = Type.Object({
   /** Ports a public source may be fetched on; allow-listed private sources use any port. */
   ALLOWED_SOURCE_PORTS: Type.String({ default: "80,443", pattern: "^\\s*\\d{1,5}(\\s*,\\s*\\d{1,5})*\\s*$" }),
 
+  /** Seconds a queued job may stay active before another converter takes it over (its converter died). */
+  JOB_EXPIRE_SECONDS: Int(300, 10),
+  /** Deliveries of a queued job before it fails for good (faults only: a bad source fails at once). */
+  JOB_ATTEMPTS: Int(3, 1),
+  BATCH_MAX_ITEMS: Int(1000, 1),
+  /** Queued or active jobs one account may have; beyond, 429 + Retry-After. */
+  MAX_QUEUED_PER_USER: Int(5000, 1),
+  /** Standard Webhooks signing secret (whsec_ + base64); generated under DATA_DIR when unset. */
+  WEBHOOK_SECRET: Type.Optional(Type.String({ pattern: "^whsec_[A-Za-z0-9+/=]{24,}$" })),
+  ALLOW_PRIVATE_CALLBACKS: Type.String({ default: "" }),
+
   IMAGE_CACHE_MAX_AGE: Int(3600, 0),
   /** Bytes of recently read images admin-auth keeps in memory (keyed by sha256, never stale); 0: none. */
   IMAGE_MEMORY_CACHE_BYTES: Int(64 * 1024 * 1024, 0),

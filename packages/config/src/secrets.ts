@@ -3,8 +3,14 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 /** Secrets the zero-setup path may generate, and keep, when they are not given. */
-export const GENERATED_SECRETS = ["INTERNAL_TOKEN", "JWT_SECRET"] as const;
+export const GENERATED_SECRETS = ["INTERNAL_TOKEN", "JWT_SECRET", "WEBHOOK_SECRET"] as const;
 export type GeneratedSecret = (typeof GENERATED_SECRETS)[number];
+
+/** Webhook secrets take the Standard Webhooks form (whsec_ + base64), which receivers' libraries expect. */
+function generate(name: GeneratedSecret): string {
+  const bytes = randomBytes(32);
+  return name === "WEBHOOK_SECRET" ? `whsec_${bytes.toString("base64")}` : bytes.toString("base64url");
+}
 
 /**
  * Read `DATA_DIR/secrets.json`, adding any of `names` that is missing, so every process started on
@@ -25,7 +31,7 @@ export function loadOrCreateSecrets<Name extends string = GeneratedSecret>(
   let changed = false;
   for (const name of names) {
     if (!stored[name]) {
-      stored[name] = randomBytes(32).toString("base64url");
+      stored[name] = generate(name);
       changed = true;
     }
   }

@@ -31,11 +31,14 @@ describe("loadConfig", () => {
   });
 
   it("requires the secrets in production", () => {
-    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/INTERNAL_TOKEN, JWT_SECRET must be set/);
+    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(
+      /INTERNAL_TOKEN, JWT_SECRET, WEBHOOK_SECRET must be set/,
+    );
     const config = loadConfig({
       NODE_ENV: "production",
       INTERNAL_TOKEN: "a".repeat(32),
       JWT_SECRET: "b".repeat(32),
+      WEBHOOK_SECRET: `whsec_${"c".repeat(32)}`,
     });
     expect(config.INTERNAL_TOKEN).toBe("a".repeat(32));
   });
@@ -47,6 +50,9 @@ describe("loadConfig", () => {
     expect(first.INTERNAL_TOKEN.length).toBeGreaterThanOrEqual(32);
     expect(first.JWT_SECRET).not.toBe(first.INTERNAL_TOKEN);
     expect([second.INTERNAL_TOKEN, second.JWT_SECRET]).toEqual([first.INTERNAL_TOKEN, first.JWT_SECRET]);
+    // The webhook secret in the Standard Webhooks form receivers' libraries expect.
+    expect(first.WEBHOOK_SECRET).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(second.WEBHOOK_SECRET).toBe(first.WEBHOOK_SECRET);
     const file = path.join(dir, "secrets.json");
     expect(JSON.parse(await readFile(file, "utf8")).JWT_SECRET).toBe(first.JWT_SECRET);
     expect((await stat(file)).mode & 0o777).toBe(0o600);

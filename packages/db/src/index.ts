@@ -2,6 +2,13 @@ export { type AppDatabase, adoptPublicRelations, provisionAppDatabase, setRolePa
 export { type ConnectOptions, connect, type Sql } from "./connect";
 export { databaseReady } from "./health";
 export {
+  claimIdempotencyKey,
+  type KeyClaim,
+  releaseIdempotencyKey,
+  type StoredAnswer,
+  saveIdempotentAnswer,
+} from "./idempotency";
+export {
   deleteImage,
   findArticleOwner,
   findImageByArticle,
@@ -15,6 +22,21 @@ export {
   type SaveOptions,
   saveImage,
 } from "./images";
+export {
+  type ConversionJob,
+  countConversionJobs,
+  type EnqueueResult,
+  enqueueConversions,
+  findConversionJob,
+  finishConversionJob,
+  type JobError,
+  type JobOutcome,
+  type JobRequest,
+  type JobState,
+  requeueConversionJob,
+  startConversionJob,
+} from "./jobs/conversion-jobs";
+export { CALLBACK_QUEUE, CONVERT_QUEUE, type Queue, type QueueOptions, startQueue } from "./jobs/queue";
 export { migrate } from "./migrate";
 export { isDatabaseUnavailable } from "./unavailable";
 export {

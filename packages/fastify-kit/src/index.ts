@@ -3,6 +3,7 @@ export { clientGone } from "./client-gone";
 export { classifyDatabaseFault } from "./database";
 export { type HealthOptions, healthRoutes } from "./health";
 export { describeImage, type ImageJson } from "./image-json";
+export { describeJob, type JobJson } from "./job-json";
 export {
   /** @internal runService starts it; the test stack starts its own. */
   listenMetrics,

@@ -13,12 +13,15 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import { bootstrapAdmin } from "./bootstrap-admin";
 import { ImageBytesCache } from "./image-bytes-cache";
+import { createUrlChecks } from "./jobs/url-checks";
 import { authenticate } from "./plugins/authenticate";
 import { converterClient } from "./plugins/converter-client";
+import { jobQueue } from "./plugins/job-queue";
 import { openapi } from "./plugins/openapi";
 import { accountRoutes } from "./routes/accounts";
 import { articleRoutes } from "./routes/articles";
 import { convertRoutes } from "./routes/convert";
+import { jobRoutes } from "./routes/jobs";
 import { logRoutes } from "./routes/logs";
 import { uploadRoutes } from "./routes/uploads";
 
@@ -57,7 +60,23 @@ export async function buildGatewayApp({ config, sql, logger }: GatewayDeps) {
   });
   await app.register(openapi);
   await app.register(healthRoutes, { checks: { converter: () => app.converter.healthy() } });
-  await app.register(convertRoutes);
+  if (!config.DATABASE_URL) throw new Error("the gateway needs DATABASE_URL");
+  await app.register(jobQueue, {
+    databaseUrl: config.DATABASE_URL,
+    expireSeconds: config.JOB_EXPIRE_SECONDS,
+    attempts: config.JOB_ATTEMPTS,
+  });
+  const urls = createUrlChecks({
+    allowPrivateSources: config.ALLOW_PRIVATE_SOURCES,
+    allowPrivateCallbacks: config.ALLOW_PRIVATE_CALLBACKS,
+    allowedPorts: config.ALLOWED_SOURCE_PORTS,
+  });
+  await app.register(convertRoutes, { maxQueuedPerUser: config.MAX_QUEUED_PER_USER, urls });
+  await app.register(jobRoutes, {
+    batchMaxItems: config.BATCH_MAX_ITEMS,
+    maxQueuedPerUser: config.MAX_QUEUED_PER_USER,
+    urls,
+  });
   // One bytes cache for every read route, so an image read by article and by id is held once.
   const imageReplies = {
     cacheMaxAge: config.IMAGE_CACHE_MAX_AGE,

@@ -14,6 +14,7 @@ import type { ConverterContext } from "./context";
 import { converterMetrics } from "./converter-metrics";
 import { createSourceFetcher, parseAllowedPorts, parsePolicyAllowList } from "./fetch";
 import { createJobQueue } from "./job-queue";
+import { startJobs } from "./jobs/start-jobs";
 import { internalToken } from "./plugins/internal-token";
 import { convertRoutes } from "./routes/convert";
 import { uploadRoutes } from "./routes/uploads";
@@ -57,5 +58,6 @@ export async function buildConverterApp({ config, sql, logger }: ConverterDeps) 
   await app.register(healthRoutes);
   await app.register(convertRoutes, ctx);
   await app.register(uploadRoutes, ctx);
+  await startJobs(app, config, sql, ctx);
   return app;
 }

@@ -120,6 +120,13 @@ export const converterClient = fp(converterClientPlugin, {
   fastify: "5.x",
 });
 
+/** The converter's answer as the gateway passes it on: status, type, body, and Retry-After when set. */
+export function relayed(answer: ConverterAnswer) {
+  const headers: Record<string, string> = { "content-type": answer.contentType ?? "application/json" };
+  if (answer.retryAfter) headers["retry-after"] = answer.retryAfter;
+  return { status: answer.statusCode, headers, body: answer.body };
+}
+
 /** Pass the converter's answer through unchanged: status, type, body, and Retry-After when set. */
 export function relay(reply: FastifyReply, answer: ConverterAnswer): FastifyReply {
   if (answer.retryAfter) reply.header("retry-after", answer.retryAfter);

@@ -1,8 +1,14 @@
+import { AppError } from "@belfoot/errors";
 import { clientGone } from "@belfoot/fastify-kit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { answerOnce, jsonAnswer } from "../jobs/answer-once";
+import { QueuedReplies } from "../jobs/job-replies";
+import { prefersAsync } from "../jobs/prefer-async";
+import { queueJobs } from "../jobs/queue-jobs";
+import type { UrlChecks } from "../jobs/url-checks";
 import { callerOf } from "../plugins/authenticate";
-import { relay } from "../plugins/converter-client";
+import { relayed } from "../plugins/converter-client";
 import { StoredReplies } from "../replies";
 import { ArticleId, UserCredentials } from "../schemas";
 
@@ -12,13 +18,28 @@ const ConvertBody = Type.Object({
     {
       url: Type.String({ minLength: 1, maxLength: 4096, description: "http(s) URL of the source image" }),
       article_id: ArticleId,
+      callback_url: Type.Optional(
+        Type.String({
+          minLength: 1,
+          maxLength: 4096,
+          description: "with `Prefer: respond-async`: where the finished job is POSTed (Standard Webhooks)",
+        }),
+      ),
     },
     { additionalProperties: false },
   ),
 });
 
-/** POST /convert: credentials checked here, the work forwarded to img-converter, its answer passed through. */
-export const convertRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export interface ConvertRoutesOptions {
+  maxQueuedPerUser: number;
+  urls: UrlChecks;
+}
+
+/**
+ * POST /convert: credentials checked here, the work forwarded to img-converter, its answer passed
+ * through. With `Prefer: respond-async` the work is queued instead: 202 and the job's Location.
+ */
+export const convertRoutes: FastifyPluginAsyncTypebox<ConvertRoutesOptions> = async (app, opts) => {
   app.post(
     "/convert",
     {
@@ -29,24 +50,46 @@ export const convertRoutes: FastifyPluginAsyncTypebox = async (app) => {
           "An article id belongs to the account that first stored it: that account and admins replace its " +
           "image (200, the owner unchanged); any other account gets 409 article_taken and nothing is fetched.",
         body: ConvertBody,
-        response: StoredReplies,
+        response: { ...StoredReplies, ...QueuedReplies },
       },
       preHandler: app.authenticate,
     },
     async (request, reply) => {
       const caller = callerOf(request);
-      // Only `data` travels on: the credentials stop at the gateway.
-      const answer = await app.converter.call({
-        method: "POST",
-        path: "/convert",
-        body: JSON.stringify({ data: request.body.data }),
-        contentType: "application/json",
-        ownerId: caller.id,
-        ownerRole: caller.role,
-        requestId: request.id,
-        signal: clientGone(reply),
+      const { url, article_id: articleId, callback_url: callback } = request.body.data;
+      if (prefersAsync(request.headers.prefer)) {
+        return answerOnce(app, request, reply, caller, "POST /convert async", async () => {
+          opts.urls.source(url);
+          const callbackUrl = callback === undefined ? null : await opts.urls.callback(callback);
+          const [jobId] = await queueJobs(app, opts.maxQueuedPerUser, {
+            ownerId: caller.id,
+            items: [{ url, articleId }],
+            callbackUrl,
+          });
+          return jsonAnswer(
+            202,
+            { status: 202, message: "queued", job_id: jobId, state: "queued" },
+            { location: `/jobs/${jobId}`, "preference-applied": "respond-async" },
+          );
+        });
+      }
+      if (callback !== undefined) {
+        throw new AppError(400, "invalid_body", "data.callback_url needs `Prefer: respond-async`");
+      }
+      return answerOnce(app, request, reply, caller, "POST /convert", async () => {
+        // Only `data` travels on: the credentials stop at the gateway.
+        const answer = await app.converter.call({
+          method: "POST",
+          path: "/convert",
+          body: JSON.stringify({ data: { url, article_id: articleId } }),
+          contentType: "application/json",
+          ownerId: caller.id,
+          ownerRole: caller.role,
+          requestId: request.id,
+          signal: clientGone(reply),
+        });
+        return relayed(answer);
       });
-      return relay(reply, answer);
     },
   );
 };

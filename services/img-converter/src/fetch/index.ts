@@ -2,3 +2,4 @@ export { parsePolicyAllowList } from "./allow-list";
 export { parseAllowedPorts } from "./destination-rules";
 export { createSourceFetcher, type SourceFetcher } from "./fetch-source";
 export type { FetchedSource, FetchPolicy } from "./policy";
+export { createTargetChecker, type TargetChecker } from "./target-check";

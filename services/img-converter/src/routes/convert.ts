@@ -1,11 +1,10 @@
-import { ArticleId, admission, clientGone, describeImage } from "@belfoot/fastify-kit";
+import { ArticleId, admission, clientGone } from "@belfoot/fastify-kit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { admitRequest } from "../admit-request";
 import { assertMayStore, OwnerHeader, uploaderOf } from "../article-owner";
 import type { ConverterContext } from "../context";
-import { runCompression } from "../run-compression";
-import { storeResult } from "../store-result";
+import { fetchAndCompress, storeConverted } from "../use-cases/convert-url";
 
 const ConvertBody = Type.Object({
   data: Type.Object(
@@ -28,26 +27,10 @@ export const convertRoutes: FastifyPluginAsyncTypebox<ConverterContext> = async 
       const { url, article_id: articleId } = request.body.data;
       const uploader = uploaderOf(request);
       await assertMayStore(app.sql, articleId, uploader);
-      const place = placeOf(request);
       // The client gone (admin-auth aborts when its own client leaves): download and compression stop.
-      const signal = clientGone(reply);
-      const source = await ctx.fetcher.fetch(url, signal).catch((err: unknown) => {
-        place.release();
-        ctx.metrics.fetchFailed(err);
-        throw err;
-      });
-      const result = await runCompression(place, source.bytes, {
-        maxBytes: ctx.config.MAX_OUTPUT_BYTES,
-        limitInputPixels: ctx.config.LIMIT_INPUT_PIXELS,
-        maxOutputPixels: ctx.config.MAX_OUTPUT_PIXELS,
-        signal,
-      });
-      ctx.metrics.compressed(result);
-      const saved = await storeResult(app.sql, result, {
-        articleId,
-        uploader,
-        sourceUrl: source.finalUrl,
-      });
+      const converted = await fetchAndCompress(ctx, placeOf(request), url, clientGone(reply));
+      const { saved, answer } = await storeConverted(app.sql, converted, { articleId, uploader });
+      const { result } = converted;
       request.log.info(
         {
           article_id: articleId,
@@ -56,14 +39,9 @@ export const convertRoutes: FastifyPluginAsyncTypebox<ConverterContext> = async 
           encodes: result.encodes,
           ms: result.timings.totalMs,
         },
-        saved.created ? "image stored" : "image replaced",
+        answer.message,
       );
-      const status = saved.created ? 201 : 200;
-      return reply.code(status).send({
-        status,
-        message: saved.created ? "image stored" : "image replaced",
-        ...describeImage(saved),
-      });
+      return reply.code(answer.status).send(answer);
     },
   );
 };

@@ -1,0 +1,30 @@
+import { http } from "./http";
+
+export type JobJson = Record<string, unknown> & { state?: string; attempts?: number };
+
+/** Poll GET /jobs/:id until the job is finished (completed or failed) or the deadline passes. */
+export async function waitForJob(
+  base: string,
+  jobId: string,
+  headers: Record<string, string>,
+  timeoutMs = 45_000,
+): Promise<JobJson> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await http(`${base}/jobs/${jobId}`, { headers });
+    if (res.status !== 200) throw new Error(`GET /jobs/${jobId} answered ${res.status}`);
+    const job = res.json as JobJson;
+    if (job.state === "completed" || job.state === "failed") return job;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.state} at the deadline`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Poll until `check` holds, or throw at the deadline. */
+export async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 45_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
