@@ -60,7 +60,6 @@ export async function buildGatewayApp({ config, sql, logger }: GatewayDeps) {
   });
   await app.register(openapi);
   await app.register(healthRoutes, { checks: { converter: () => app.converter.healthy() } });
-  if (!config.DATABASE_URL) throw new Error("the gateway needs DATABASE_URL");
   await app.register(jobQueue, {
     databaseUrl: config.DATABASE_URL,
     expireSeconds: config.JOB_EXPIRE_SECONDS,

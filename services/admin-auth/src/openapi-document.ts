@@ -18,6 +18,7 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
     // Never used to sign or call anything; long enough for the config's 32-byte rule.
     INTERNAL_TOKEN: "openapi-document-only-never-used-to-call",
     JWT_SECRET: "openapi-document-only-never-used-to-sign",
+    WEBHOOK_SECRET: "whsec_b3BlbmFwaS1kb2N1bWVudC1vbmx5LW5ldmVyLXVzZWQ=",
   });
   const sql = connect("postgres://openapi@127.0.0.1:1/never-connected");
   const app = await buildGatewayApp({

@@ -11,6 +11,7 @@ export async function queueJobs(
   maxUnfinished: number,
   opts: { ownerId: number; items: JobRequest[]; callbackUrl: string | null },
 ): Promise<string[]> {
+  if (!app.queue) throw new AppError(503, "queue_unavailable", "queued conversions are not available here");
   const queued = await enqueueConversions(app.sql, app.queue, { ...opts, maxUnfinished });
   if (!queued.queued) {
     throw new AppError(

@@ -33,7 +33,12 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
   app.post(
     "/convert/batch",
     {
-      schema: { body: BatchBody, response: BatchReplies },
+      schema: {
+        summary: "Queue many image URLs for conversion at once; each item answered in order",
+        operationId: "convertBatch",
+        body: BatchBody,
+        response: BatchReplies,
+      },
       // Room for every item at its largest URL; the default 1 MiB would refuse a full batch.
       bodyLimit: 1024 * 1024 + opts.batchMaxItems * 4400,
       preHandler: app.authenticate,
@@ -64,7 +69,12 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
   app.get(
     "/jobs/:id",
     {
-      schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: JobReplies },
+      schema: {
+        summary: "Read a queued conversion's state, and its answer once finished",
+        operationId: "getJob",
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        response: JobReplies,
+      },
       preHandler: app.authenticate,
     },
     async (request, reply) => {
