@@ -73,11 +73,19 @@ describe("loadConfig", () => {
       expect(() => loadConfig({ ...good, JWT_SECRET: "change-me-to-another-long-random-string" })).toThrow(
         /JWT_SECRET is the placeholder/,
       );
+      expect(() =>
+        loadConfig({ ...good, WEBHOOK_SECRET: "whsec_changeme0to0a0base64secret0000000000" }),
+      ).toThrow(/WEBHOOK_SECRET is the placeholder/);
     }
   });
 
   it("refuses .env.example's admin password in production", async () => {
-    const prod = { NODE_ENV: "production", INTERNAL_TOKEN: "a".repeat(32), JWT_SECRET: "b".repeat(32) };
+    const prod = {
+      NODE_ENV: "production",
+      INTERNAL_TOKEN: "a".repeat(32),
+      JWT_SECRET: "b".repeat(32),
+      WEBHOOK_SECRET: `whsec_${"c".repeat(32)}`,
+    };
     expect(() => loadConfig({ ...prod, ADMIN_PASSWORD: "change-me-admin" })).toThrow(
       /ADMIN_PASSWORD is the placeholder/,
     );
