@@ -7,7 +7,7 @@ export const GENERATED_SECRETS = ["INTERNAL_TOKEN", "JWT_SECRET", "WEBHOOK_SECRE
 export type GeneratedSecret = (typeof GENERATED_SECRETS)[number];
 
 /** Webhook secrets take the Standard Webhooks form (whsec_ + base64), which receivers' libraries expect. */
-function generate(name: GeneratedSecret): string {
+function generate(name: string): string {
   const bytes = randomBytes(32);
   return name === "WEBHOOK_SECRET" ? `whsec_${bytes.toString("base64")}` : bytes.toString("base64url");
 }
