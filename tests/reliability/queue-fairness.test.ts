@@ -1,10 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { createUser } from "@belfoot/db";
 import { corpusPath, type ImageServer, startImageServer } from "@belfoot/testkit";
+import { waitUntil } from "@belfoot/testkit/wait";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "../../services/admin-auth/src/auth/passwords";
 import { basic, http } from "../support/http";
-import { waitForJob, waitUntil } from "../support/jobs";
+import { waitForJob } from "../support/jobs";
 import { type Stack, startStack } from "../support/stack";
 
 let stack: Stack;
@@ -48,7 +49,7 @@ describe("fair turns between accounts", () => {
     expect(batch.status).toBe(202);
     expect(batch.json.queued).toBe(BATCH);
     // The batch is being worked on before the other account asks.
-    await waitUntil(async () => (await unfinished("busy-")) < BATCH, "the batch to start");
+    await waitUntil("the batch has started", async () => (await unfinished("busy-")) < BATCH, 60_000);
 
     const single = await http(`${stack.url}/convert`, {
       json: { data: { url: `${images.url}/rocket.jpg`, article_id: "quiet-1" } },
