@@ -4,6 +4,7 @@ import { type AddressInfo, connect } from "node:net";
 import { cpus } from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
+import { waitUntil } from "@belfoot/testkit/wait";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NGINX_DIR, nginxBinary, type RunningNginx, renderTemplate, startNginx } from "../support/nginx";
 
@@ -177,14 +178,14 @@ function sendRaw(port: number, data: string): Promise<Reply> {
   });
 }
 
-/** The access log is written just after the answer leaves: give it a moment. */
+/** The access log is written just after the answer leaves: wait until it is there. */
 async function accessLogLine(nginx: RunningNginx, requestId: string): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 40; i++) {
-    const line = (await nginx.logs()).access.split("\n").find((l) => l.includes(requestId));
-    if (line) return JSON.parse(line);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`no access log line for ${requestId}`);
+  let line: string | undefined;
+  await waitUntil(`the access log has a line for ${requestId}`, async () => {
+    line = (await nginx.logs()).access.split("\n").find((l) => l.includes(requestId));
+    return line !== undefined;
+  });
+  return JSON.parse(line ?? "");
 }
 
 let upstream: Server;
@@ -375,10 +376,7 @@ describe("nginx in front of admin-auth", () => {
 
   it("limits the requests in progress from one address (32), in JSON, and not those of another", async () => {
     const pending = Array.from({ length: 32 }, () => send(nginx.url, "/slow", { localAddress: "127.0.0.5" }));
-    const until = async (n: number) => {
-      for (let i = 0; i < 400 && held.length < n; i++) await new Promise((r) => setTimeout(r, 25));
-      expect(held.length).toBe(n);
-    };
+    const until = (n: number) => waitUntil(`the upstream holds ${n} requests`, () => held.length === n);
     try {
       await until(32);
       const refused = await send(nginx.url, "/slow", {

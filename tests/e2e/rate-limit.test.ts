@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { corpusPath, type ImageServer, startImageServer } from "@belfoot/testkit";
+import { waitUntil } from "@belfoot/testkit/wait";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearer, http } from "../support/http";
 import { type RunningNginx, startNginx } from "../support/nginx";
@@ -53,16 +54,14 @@ afterAll(async () => {
   await images?.close();
 });
 
-/** The access log line is written just after the answer leaves: give it a moment. */
+/** The access log line is written just after the answer leaves: wait until it is there. */
 async function accessLogLine(requestId: string): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 40; i++) {
-    const line = (await nginx.logs()).access
-      .split("\n")
-      .find((l) => l.includes(`"request_id":"${requestId}"`));
-    if (line) return JSON.parse(line);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`no access log line for ${requestId}`);
+  let line: string | undefined;
+  await waitUntil(`the access log has a line for ${requestId}`, async () => {
+    line = (await nginx.logs()).access.split("\n").find((l) => l.includes(`"request_id":"${requestId}"`));
+    return line !== undefined;
+  });
+  return JSON.parse(line ?? "");
 }
 
 /** `n` wrong logins at once, each for a name of its own (admin-auth's per-name limit stays out of it). */

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { corpusPath, type ImageServer, startImageServer } from "@belfoot/testkit";
+import { waitUntil } from "@belfoot/testkit/wait";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { http } from "../support/http";
 import { ADMIN, type Stack, startStack } from "../support/stack";
@@ -32,7 +33,7 @@ const convert = (file: string, articleId: string) =>
 describe("the converter dies mid-request", () => {
   it("the gateway answers 502/503, and succeeds again once the converter is back", async () => {
     const inFlight = convert("slow.png", "CRASH-1");
-    while (images.hits("/slow.png") === 0) await new Promise((r) => setTimeout(r, 20));
+    await waitUntil("the converter downloads the source", () => images.hits("/slow.png") > 0);
     await stack.killConverter();
     const crashed = await inFlight;
     expect([502, 503]).toContain(crashed.status);

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { corpusPath, type ImageServer, startImageServer } from "@belfoot/testkit";
+import { waitUntil } from "@belfoot/testkit/wait";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { http } from "../support/http";
 import { ADMIN, type Stack, startStack } from "../support/stack";
@@ -79,10 +80,10 @@ describe("SSRF through POST /convert", () => {
       return lines.map((l) => JSON.parse(l)).find((l) => l.reqId === res.json.request_id && l.source_address);
     };
     let entry: Record<string, unknown> | undefined;
-    for (let i = 0; i < 200 && !entry; i++) {
+    await waitUntil("the converter logs the refused source", async () => {
       entry = await logged();
-      if (!entry) await new Promise((r) => setTimeout(r, 25));
-    }
+      return entry !== undefined;
+    });
     expect(entry).toMatchObject({
       source_host: "localhost",
       source_range: "loopback",
