@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createLogger } from "@belfoot/logging";
+import { freePort } from "@belfoot/testkit";
 import { waitUntil } from "@belfoot/testkit/wait";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rotatedCopies, tailRotated } from "../../services/admin-auth/src/logs/tail-lines";
@@ -21,12 +22,16 @@ beforeAll(async () => {
 afterAll(async () => stack?.close());
 
 /** `pnpm user …` as a shell runs it: the CLI with the password on stdin. */
-function userCli(args: string[], stdin = ""): Promise<{ code: number; stdout: string; stderr: string }> {
+function userCli(
+  args: string[],
+  stdin = "",
+  env: NodeJS.ProcessEnv = { DATABASE_URL: stack.config.DATABASE_URL, DATA_DIR: stack.config.DATA_DIR },
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
       ["--import", "tsx", path.join(root, "services/admin-auth/src/cli/user.ts"), ...args],
-      { env: { ...process.env, DATABASE_URL: stack.config.DATABASE_URL, DATA_DIR: stack.config.DATA_DIR } },
+      { env: { ...process.env, DATABASE_URL: undefined, ...env } },
       (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
     );
     child.stdin?.end(stdin);
@@ -47,6 +52,31 @@ describe("REGISTRATION=open", () => {
 });
 
 describe("pnpm user", () => {
+  it("says the database is not reachable, and what to do, when it is stopped", async () => {
+    const closed = await freePort();
+    const dataDir = await mkdtemp(path.join(tmpdir(), "belfoot-cli-"));
+    try {
+      // What `pnpm start` leaves behind once stopped: the embedded server's URL, nobody listening.
+      await writeFile(
+        path.join(dataDir, "database-url"),
+        `postgres://belfoot:secret-pw@127.0.0.1:${closed}/belfoot\n`,
+      );
+      const embedded = await userCli(["list"], "", { DATA_DIR: dataDir });
+      expect(embedded.code).toBe(1);
+      expect(embedded.stderr).toContain("the database is not reachable");
+      expect(embedded.stderr).toContain("start it");
+      const given = await userCli(["list"], "", {
+        DATA_DIR: dataDir,
+        DATABASE_URL: `postgres://someone:secret-pw@127.0.0.1:${closed}/db`,
+      });
+      expect(given.code).toBe(1);
+      expect(given.stderr).toContain(`the database at 127.0.0.1:${closed} (DATABASE_URL) is not reachable`);
+      expect(embedded.stderr + given.stderr).not.toContain("secret-pw");
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it("adds, lists, changes the password of and removes users; passwords come from stdin", async () => {
     const added = await userCli(["add", "cli-admin", "--admin"], "cli-password-1\n");
     expect(added).toMatchObject({ code: 0 });

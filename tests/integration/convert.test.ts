@@ -216,6 +216,27 @@ describe("bad bodies change nothing", () => {
     expect(res.status).toBe(400);
     expect(res.json.code).toBe("invalid_json");
   });
+
+  it("a body that is not sent as JSON → 415 saying to send application/json", async () => {
+    const body = JSON.stringify({ user: ADMIN, data: { url: "http://x/", article_id: "A" } });
+    for (const [given, shown] of [
+      ["text/plain", '"text/plain"'],
+      ["application/x-www-form-urlencoded", '"application/x-www-form-urlencoded"'],
+      [undefined, "none"],
+    ] as const) {
+      const res = await http(`${stack.url}/convert`, {
+        body: Buffer.from(body),
+        headers: given ? { "content-type": given } : {},
+      });
+      expect(res.status, given).toBe(415);
+      expect(res.json, given).toEqual({
+        status: 415,
+        code: "unsupported_media_type",
+        message: `send the body as JSON with Content-Type: application/json (this request's: ${shown})`,
+        request_id: res.headers["x-request-id"],
+      });
+    }
+  });
 });
 
 describe("sources that cannot be converted", () => {

@@ -144,10 +144,15 @@ describe("decompression bombs and hostile sources through POST /convert", () => 
     expect(await storedImages()).toBe(0);
   });
 
-  it("a truncated JPEG: 422", async () => {
-    const res = await convert(`${images.url}/truncated.jpg`);
-    expect(res.status).toBe(422);
-    expect(typeof res.json.code).toBe("string");
+  it("a truncated JPEG, cut in its header or in its pixels: 422 undecodable", async () => {
+    const whole = await readFile(corpusPath("mate-dune.jpg"));
+    images.setRoute("/cut-header.jpg", { body: whole.subarray(0, 2000), contentType: "image/jpeg" });
+    images.setRoute("/cut-pixels.jpg", { body: whole.subarray(0, 50_000), contentType: "image/jpeg" });
+    for (const name of ["truncated.jpg", "cut-header.jpg", "cut-pixels.jpg"]) {
+      const res = await convert(`${images.url}/${name}`);
+      expect(res.status, name).toBe(422);
+      expect(res.json.code, name).toBe("undecodable");
+    }
     expect(await storedImages()).toBe(0);
   });
 

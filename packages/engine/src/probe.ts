@@ -27,6 +27,12 @@ export async function probe(input: Buffer, limitInputPixels: number): Promise<So
   try {
     meta = await sharp(input, { limitInputPixels: false }).metadata();
   } catch (cause) {
+    // libvips recognised a format but could not read its header (a JPEG cut short, say): an image that
+    // cannot be decoded, not something else.
+    if (/corrupt header/.test((cause as Error).message))
+      throw new EngineError("undecodable", "the image could not be decoded (corrupt or truncated data)", {
+        cause,
+      });
     throw new EngineError("not_an_image", "the data is not an image in any supported format", { cause });
   }
   const { format, width, height } = meta;

@@ -31,6 +31,11 @@ function toBody(err: FastifyError | AppError, request: FastifyRequest): ErrorBod
   const code =
     (err.code && FASTIFY_CODES[err.code]) ?? (status === 429 ? "too_many_requests" : "bad_request");
   let message = err.message;
+  if (err.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+    // Fastify says only "Unsupported Media Type": say what to send instead.
+    const given = request.headers["content-type"];
+    message = `send the body as JSON with Content-Type: application/json (this request's: ${given ? JSON.stringify(given.slice(0, 100)) : "none"})`;
+  }
   if (err.validation) {
     // The validator stops at the first error (serverOptions); one is what the caller needs to fix.
     const context = err.validationContext ?? "body";

@@ -4,6 +4,7 @@ export { classifyDatabaseFault } from "./database";
 export { type HealthOptions, healthRoutes } from "./health";
 export { describeImage, type ImageJson } from "./image-json";
 export { describeJob, type JobJson } from "./job-json";
+export { jsonOnly } from "./json-only";
 export {
   /** @internal runService starts it; the test stack starts its own. */
   listenMetrics,

@@ -4,6 +4,7 @@ import { errorHandler } from "@belfoot/errors";
 import {
   classifyDatabaseFault,
   healthRoutes,
+  jsonOnly,
   metrics,
   requestId,
   serverOptions,
@@ -42,6 +43,7 @@ export async function buildGatewayApp({ config, sql, logger }: GatewayDeps) {
   app.decorate("sql", sql);
   await app.register(errorHandler, { classify: classifyDatabaseFault });
   await app.register(requestId);
+  await app.register(jsonOnly);
   await app.register(metrics, { service: "admin-auth" });
   await app.register(authenticate, {
     jwtSecret: config.JWT_SECRET,

@@ -4,6 +4,7 @@ import { errorHandler } from "@belfoot/errors";
 import {
   classifyDatabaseFault,
   healthRoutes,
+  jsonOnly,
   metrics,
   requestId,
   serverOptions,
@@ -52,6 +53,7 @@ export async function buildConverterApp({ config, sql, logger }: ConverterDeps) 
   app.addHook("onClose", async () => fetcher.close());
   await app.register(errorHandler, { classify: classifyDatabaseFault });
   await app.register(requestId);
+  await app.register(jsonOnly);
   await app.register(metrics, { service: "img-converter" });
   const ctx: ConverterContext = { config, fetcher, queue, metrics: converterMetrics(app.metrics, queue) };
   await app.register(internalToken, { token: config.INTERNAL_TOKEN });

@@ -3,7 +3,15 @@
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { loadConfig } from "@belfoot/config";
-import { connect, createUser, listUsers, migrate, removeUser, setUserPassword } from "@belfoot/db";
+import {
+  connect,
+  createUser,
+  isDatabaseUnavailable,
+  listUsers,
+  migrate,
+  removeUser,
+  setUserPassword,
+} from "@belfoot/db";
 import { hashPassword } from "../auth/passwords";
 import { assertValidNewUser } from "../auth/user-policy";
 import { resolveDatabaseUrl } from "./database-url";
@@ -33,7 +41,9 @@ async function main(): Promise<number> {
   const config = loadConfig();
   const sql = connect(resolveDatabaseUrl(config), { max: 1 });
   try {
-    await migrate(sql);
+    await migrate(sql).catch((err: unknown) => {
+      throw isDatabaseUnavailable(err) ? new Error(unreachable(config.DATABASE_URL, err)) : err;
+    });
     switch (command) {
       case "add": {
         if (!name) break;
@@ -73,6 +83,15 @@ async function main(): Promise<number> {
   } finally {
     await sql.end();
   }
+}
+
+/** What a refused connection means here, and what to do; the URL's password is never shown. */
+function unreachable(given: string | undefined, err: unknown): string {
+  const code = (err as { code?: string }).code;
+  if (!given)
+    return `the database is not reachable (${code}): pnpm start runs the embedded PostgreSQL only while it runs; start it (in another terminal) and try again, or set DATABASE_URL`;
+  const { hostname, port } = new URL(given);
+  return `the database at ${hostname}:${port || 5432} (DATABASE_URL) is not reachable (${code}): start PostgreSQL there, or correct DATABASE_URL`;
 }
 
 main().then(
