@@ -4,7 +4,8 @@
 // `pnpm start` stack (launcher, both services as their own processes, MALLOC_ARENA_MAX=2 as shipped)
 // and posts through admin-auth, so the downloaded sources, the job queue and the database client
 // count too. Each source kind gets a fresh stack, so each peak is its own. Baseline in the same run:
-// the same 4-at-once load with a 1.8 MP corpus photo.
+// the same 4-at-once load with a 1.8 MP corpus photo. The 7070x7070 row: a small file that decodes
+// to 50 MP, bounded by the converter's pixel budget, not by its bytes.
 // Not a CI gate: it prints figures for the README.
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
@@ -14,7 +15,12 @@ import { launchStack } from "./support/launch-stack";
 import { peakRssMb, rssMb, servicePid } from "./support/process-stats";
 
 const { values } = parseArgs({
-  options: { jobs: { type: "string", default: "4" }, rounds: { type: "string", default: "2" } },
+  options: {
+    jobs: { type: "string", default: "4" },
+    rounds: { type: "string", default: "2" },
+    // Only the sources whose name contains this (the baseline always runs: the ratios need it).
+    only: { type: "string" },
+  },
 });
 const jobs = Number(values.jobs);
 const rounds = Number(values.rounds);
@@ -45,7 +51,17 @@ const SOURCES: { name: string; type: string; body: Buffer }[] = [
     type: "image/png",
     body: await big.clone().png({ compressionLevel: 6 }).toBuffer(),
   },
-];
+  {
+    // Few bytes, many pixels: 147 KB that decode to 50 MP. Memory follows pixels (COMPRESS_PIXEL_BUDGET).
+    name: "7070x7070 flat JPEG (small file, 50 MP)",
+    type: "image/jpeg",
+    body: await sharp({
+      create: { width: 7070, height: 7070, channels: 3, background: { r: 120, g: 160, b: 200 } },
+    })
+      .jpeg({ quality: 80, mozjpeg: true })
+      .toBuffer(),
+  },
+].filter((source, i) => i === 0 || !values.only || source.name.includes(values.only));
 
 const images = await startImageServer();
 const rows: string[] = [];
