@@ -26,6 +26,7 @@ beforeAll(async () => {
       UPLOADS_AT_ONCE: String(PLACES),
       HTTP_HEADERS_TIMEOUT_MS: "1000",
       HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+      HTTP_IDLE_TIMEOUT_MS: "1500",
     },
   });
   const auth = await http(`${stack.url}/auth`, {
@@ -112,5 +113,18 @@ describe("slow headers", () => {
     connection.trickle(`X-Slow: ${"a".repeat(10_000)}`, 100);
     await waitUntil("the slow-header connection is closed", () => connection.closed(), 20_000);
     expect([undefined, 408]).toContain(connection.status());
+  }, 30_000);
+});
+
+describe("idle connections", () => {
+  it("a kept-alive connection left idle after its answer is closed at HTTP_IDLE_TIMEOUT_MS", async () => {
+    const connection = await openSlow(
+      stack.url,
+      `GET /health HTTP/1.1\r\nHost: ${new URL(stack.url).host}\r\n\r\n`,
+    );
+    open.push(connection);
+    await waitUntil("the health answer arrives", () => connection.status() !== undefined);
+    expect(connection.status()).toBe(200);
+    await waitUntil("the idle connection is closed", () => connection.closed(), 20_000);
   }, 30_000);
 });
