@@ -36,7 +36,7 @@ export {
   requeueConversionJob,
   startConversionJob,
 } from "./jobs/conversion-jobs";
-export { CONVERT_QUEUE, type Queue, type QueueOptions, startQueue } from "./jobs/queue";
+export { CALLBACK_QUEUE, CONVERT_QUEUE, type Queue, type QueueOptions, startQueue } from "./jobs/queue";
 export { migrate } from "./migrate";
 export { isDatabaseUnavailable } from "./unavailable";
 export {

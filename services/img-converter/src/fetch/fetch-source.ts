@@ -32,7 +32,7 @@ function first(value: string | string[] | undefined): string | undefined {
  * hook only receives the name. No redirect interceptor is composed: undici 7 then never follows
  * redirects (the v6 `maxRedirections` option is gone), and we follow them ourselves.
  */
-function createAgent(policy: FetchPolicy, rules: DestinationRules): Agent {
+export function createAgent(policy: FetchPolicy, rules: DestinationRules): Agent {
   const connect = { timeout: policy.connectTimeoutMs };
   return new Agent({
     headersTimeout: policy.headersTimeoutMs,

@@ -2,4 +2,5 @@ export { parsePolicyAllowList } from "./allow-list";
 export { parseAllowedPorts } from "./destination-rules";
 export { createSourceFetcher, type SourceFetcher } from "./fetch-source";
 export type { FetchedSource, FetchPolicy } from "./policy";
+export { createWebhookPoster, type WebhookPoster } from "./post-webhook";
 export { createTargetChecker, type TargetChecker } from "./target-check";

@@ -2,12 +2,14 @@ import type { Config } from "@belfoot/config";
 import { type Sql, startQueue } from "@belfoot/db";
 import type { FastifyInstance } from "fastify";
 import type { ConverterContext } from "../context";
+import { createWebhookPoster, parseAllowedPorts, parsePolicyAllowList } from "../fetch";
+import { startCallbackWorker } from "./callback-worker";
 import { startConversionWorker } from "./conversion-worker";
 import { jobMetrics } from "./job-metrics";
 
 /**
  * Make this converter one of the queue's workers: as many jobs at once as it has compression slots
- * (each job also takes a compression place, shared with POST /convert). On close, the workers stop
+ * (each job also takes a compression place, shared with POST /convert), and a webhook sender. On close, the workers stop
  * taking jobs and the running ones finish (or are taken over by another converter once they expire).
  */
 export async function startJobs(app: FastifyInstance, config: Config, sql: Sql, ctx: ConverterContext) {
@@ -29,9 +31,16 @@ export async function startJobs(app: FastifyInstance, config: Config, sql: Sql, 
     attempts: config.JOB_ATTEMPTS,
     signal: stopping.signal,
   });
+  const poster = createWebhookPoster({
+    allowPrivate: parsePolicyAllowList(config.ALLOW_PRIVATE_CALLBACKS),
+    allowedPorts: parseAllowedPorts(config.ALLOWED_SOURCE_PORTS),
+    timeoutMs: 10_000,
+  });
+  await startCallbackWorker({ boss, sql, poster, secret: config.WEBHOOK_SECRET, log: app.log, metrics });
   app.addHook("onClose", async () => {
     stopping.abort();
     await boss.stop({ graceful: true, wait: true, timeout: 20_000 });
+    await poster.close();
   });
   return { boss, metrics };
 }
