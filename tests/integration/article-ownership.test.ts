@@ -10,6 +10,7 @@ import { hashPassword } from "../../services/admin-auth/src/auth/passwords";
 import { ImageBytesCache } from "../../services/admin-auth/src/image-bytes-cache";
 import { sendImage } from "../../services/admin-auth/src/image-reply";
 import type { Caller } from "../../services/admin-auth/src/plugins/authenticate";
+import { AccelKey } from "../../services/admin-auth/src/reads/accel";
 import { basic, http } from "../support/http";
 import { ADMIN, type Stack, startStack } from "../support/stack";
 
@@ -189,7 +190,7 @@ describe("a read re-checks access on the row it serves", () => {
           expect((await convert(await source(), "SWAP-1", BOB)).status).toBe(201);
           return findImageByArticle(stack.sql, "SWAP-1");
         },
-        { cacheMaxAge: 60, images: cache },
+        { cacheMaxAge: 60, images: cache, accel: new AccelKey("probe-internal-token") },
       );
     });
     const url = await probe.listen({ host: "127.0.0.1", port: 0 });

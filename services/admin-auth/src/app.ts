@@ -19,9 +19,11 @@ import { authenticate } from "./plugins/authenticate";
 import { converterClient } from "./plugins/converter-client";
 import { jobQueue } from "./plugins/job-queue";
 import { openapi } from "./plugins/openapi";
+import { AccelKey } from "./reads/accel";
 import { accountRoutes } from "./routes/accounts";
 import { articleRoutes } from "./routes/articles";
 import { convertRoutes } from "./routes/convert";
+import { imageBytesRoute } from "./routes/image-bytes";
 import { jobRoutes } from "./routes/jobs";
 import { logRoutes } from "./routes/logs";
 import { uploadRoutes } from "./routes/uploads";
@@ -82,8 +84,10 @@ export async function buildGatewayApp({ config, sql, logger }: GatewayDeps) {
   const imageReplies = {
     cacheMaxAge: config.IMAGE_CACHE_MAX_AGE,
     images: new ImageBytesCache(config.IMAGE_MEMORY_CACHE_BYTES),
+    accel: new AccelKey(config.INTERNAL_TOKEN),
   };
   await app.register(articleRoutes, imageReplies);
+  await app.register(imageBytesRoute, imageReplies);
   // The original API, kept for its clients: same paths, same {status, message} answers.
   await app.register(accountRoutes, {
     registration: config.REGISTRATION,

@@ -3,6 +3,7 @@ import { AppError } from "@belfoot/errors";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ImageBytesCache } from "./image-bytes-cache";
 import { type Caller, callerOf } from "./plugins/authenticate";
+import { type AccelKey, cameThroughNginx } from "./reads/accel";
 
 /** Owners read and delete their images, admins all; anyone else learns only that it is not theirs. */
 export function assertCanAccess(caller: Caller, image: ImageMeta): void {
@@ -37,6 +38,8 @@ function setImageHeaders(reply: FastifyReply, image: ImageMeta, maxAge: number):
 export interface ImageReplyOptions {
   cacheMaxAge: number;
   images: ImageBytesCache;
+  /** Makes the X-Accel-Redirect targets for requests nginx sent (it then serves the bytes itself). */
+  accel: AccelKey;
 }
 
 /**
@@ -49,11 +52,17 @@ export async function sendImage(
   reply: FastifyReply,
   meta: ImageMeta,
   load: () => Promise<ImageWithData | undefined>,
-  { cacheMaxAge: maxAge, images }: ImageReplyOptions,
+  { cacheMaxAge: maxAge, images, accel }: ImageReplyOptions,
 ) {
   if (matchesEtag(request.headers["if-none-match"], etagOf(meta))) {
     setImageHeaders(reply, meta, maxAge);
     return reply.code(304).send();
+  }
+  if (cameThroughNginx(request)) {
+    // nginx keeps Cache-Control and Content-Type from this answer; the bytes, their length, ETag
+    // and Last-Modified come from its cache of the internal location.
+    setImageHeaders(reply, meta, maxAge);
+    return reply.type(meta.contentType).header("x-accel-redirect", accel.target(meta.id, meta.sha256)).send();
   }
   const image = await images.get(meta, load);
   // Replaced between the two reads: answer with what is stored now, with its own ETag, if allowed.
