@@ -116,7 +116,13 @@ describe("JWT attacks", () => {
     const before = await call("before delete", `${stack.url}/img/1`, { headers: bearer(token) });
     expect(before.status).toBe(404);
     await stack.sql`delete from users where username = ${"doomed-user"}`;
-    const after = await call("deleted user", `${stack.url}/img/1`, { headers: bearer(token) });
+    // The gateway hears of the removal through the database's change feed: at once, surely within 1 s.
+    const deadline = Date.now() + 1000;
+    let after = await call("deleted user", `${stack.url}/img/1`, { headers: bearer(token) });
+    while (after.status !== 401 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      after = await call("deleted user", `${stack.url}/img/1`, { headers: bearer(token) });
+    }
     expect(after.status).toBe(401);
     expect(after.json.code).toBe("invalid_token");
   });

@@ -46,6 +46,8 @@ export const ConfigSchema = Type.Object({
   JWT_TTL: Type.String({ default: "1h", pattern: "^[0-9]+[smhd]?$" }),
   ADMIN_USERNAME: Type.Optional(Type.String({ minLength: 1 })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
+  /** Seconds a name + password argon2 accepted is recognised again without argon2; 0: never. */
+  CREDENTIAL_CACHE_SECONDS: Int(60, 0),
   REGISTRATION: Type.Union([Type.Literal("admin"), Type.Literal("open")], { default: "admin" }),
   /** Consecutive failures for one name from one address before each further one adds a delay. */
   LOGIN_DELAY_AFTER_FAILURES: Int(3, 1),

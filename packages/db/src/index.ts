@@ -1,3 +1,4 @@
+export { type Change, ChangeFeed, type ChangeHandlers } from "./change-feed";
 export { type AppDatabase, adoptPublicRelations, provisionAppDatabase, setRolePassword } from "./cluster";
 export { type ConnectOptions, connect, type Sql } from "./connect";
 export { databaseReady } from "./health";

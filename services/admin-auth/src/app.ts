@@ -13,6 +13,7 @@ import {
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import { bootstrapAdmin } from "./bootstrap-admin";
+import { startChangeCaches } from "./change-caches";
 import { ImageBytesCache } from "./image-bytes-cache";
 import { createUrlChecks } from "./jobs/url-checks";
 import { authenticate } from "./plugins/authenticate";
@@ -47,7 +48,15 @@ export async function buildGatewayApp({ config, sql, logger }: GatewayDeps) {
   await app.register(requestId);
   await app.register(jsonOnly);
   await app.register(metrics, { service: "admin-auth" });
+  const caches = await startChangeCaches({
+    databaseUrl: config.DATABASE_URL,
+    credentialTtlSeconds: config.CREDENTIAL_CACHE_SECONDS,
+    metrics: app.metrics,
+    log: app.log,
+  });
+  app.addHook("onClose", caches.close);
   await app.register(authenticate, {
+    credentials: caches.credentials,
     jwtSecret: config.JWT_SECRET,
     jwtTtlSeconds: config.JWT_TTL_SECONDS,
     throttle: {
@@ -74,7 +83,11 @@ export async function buildGatewayApp({ config, sql, logger }: GatewayDeps) {
     allowPrivateCallbacks: config.ALLOW_PRIVATE_CALLBACKS,
     allowedPorts: config.ALLOWED_SOURCE_PORTS,
   });
-  await app.register(convertRoutes, { maxQueuedPerUser: config.MAX_QUEUED_PER_USER, urls });
+  await app.register(convertRoutes, {
+    maxQueuedPerUser: config.MAX_QUEUED_PER_USER,
+    urls,
+    metas: caches.imageMetas,
+  });
   await app.register(jobRoutes, {
     batchMaxItems: config.BATCH_MAX_ITEMS,
     maxQueuedPerUser: config.MAX_QUEUED_PER_USER,
@@ -85,6 +98,7 @@ export async function buildGatewayApp({ config, sql, logger }: GatewayDeps) {
     cacheMaxAge: config.IMAGE_CACHE_MAX_AGE,
     images: new ImageBytesCache(config.IMAGE_MEMORY_CACHE_BYTES),
     accel: new AccelKey(config.INTERNAL_TOKEN),
+    metas: caches.imageMetas,
   };
   await app.register(articleRoutes, imageReplies);
   await app.register(imageBytesRoute, imageReplies);

@@ -2,6 +2,7 @@ import { deleteImage, findImageMetaById, type ImageMeta, type Sql } from "@belfo
 import { AppError } from "@belfoot/errors";
 import type { FastifyBaseLogger } from "fastify";
 import type { ImageBytesCache } from "./image-bytes-cache";
+import type { ImageMetaCache } from "./image-meta-cache";
 
 /**
  * Delete the image `meta` describes, for a caller already allowed to access it. The row goes only
@@ -13,8 +14,13 @@ export async function deleteChecked(
   meta: ImageMeta,
   images: ImageBytesCache,
   log: FastifyBaseLogger,
+  metas?: ImageMetaCache,
 ) {
-  if (!(await deleteImage(sql, meta))) {
+  const deleted = await deleteImage(sql, meta);
+  // Gone or changed either way: this process forgets the row before it answers (the change feed
+  // tells the other processes).
+  metas?.forget(meta);
+  if (!deleted) {
     if (!(await findImageMetaById(sql, meta.id))) {
       throw new AppError(404, "not_found", `no image with id ${meta.id}`);
     }

@@ -2,6 +2,7 @@ import type { ImageMeta, ImageWithData } from "@belfoot/db";
 import { AppError } from "@belfoot/errors";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ImageBytesCache } from "./image-bytes-cache";
+import type { ImageMetaCache } from "./image-meta-cache";
 import { type Caller, callerOf } from "./plugins/authenticate";
 import { type AccelKey, cameThroughNginx } from "./reads/accel";
 
@@ -34,12 +35,14 @@ function setImageHeaders(reply: FastifyReply, image: ImageMeta, maxAge: number):
     .header("x-content-type-options", "nosniff");
 }
 
-/** How image answers are served: their Cache-Control max-age, and the bytes cache they share. */
+/** How image answers are served: their Cache-Control max-age, and the caches they share. */
 export interface ImageReplyOptions {
   cacheMaxAge: number;
   images: ImageBytesCache;
   /** Makes the X-Accel-Redirect targets for requests nginx sent (it then serves the bytes itself). */
   accel: AccelKey;
+  /** Rows by article and by id, kept true by the change feed; optional for callers without one. */
+  metas?: ImageMetaCache;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { findUserById, type Role, type Sql } from "@belfoot/db";
+import type { Role } from "@belfoot/db";
 
 /**
  * What a token carries: enough to find the user again and to tell whether it predates the user's
@@ -31,20 +31,22 @@ export function tokenSubject(
   return { userId, credentialsVersion: claims.cv };
 }
 
+interface TokenUser {
+  id: number;
+  username: string;
+  role: Role;
+  credentialsVersion: number;
+}
+
 /** The caller a verified token stands for, or undefined when its user is gone or changed since. */
 export async function tokenCaller(
-  sql: Sql,
   claims: TokenClaims,
-): Promise<{ id: number; username: string; role: Role; credentialsVersion: number } | undefined> {
+  findUser: (id: number) => Promise<TokenUser | undefined>,
+): Promise<TokenUser | undefined> {
   const subject = tokenSubject(claims);
   if (!subject) return undefined;
-  const user = await findUserById(sql, subject.userId);
+  const user = await findUser(subject.userId);
   // A password or role change since the token was issued bumped the version: the token is void.
   if (!user || user.credentialsVersion !== subject.credentialsVersion) return undefined;
-  return {
-    id: user.id,
-    username: user.username,
-    role: user.role,
-    credentialsVersion: user.credentialsVersion,
-  };
+  return user;
 }

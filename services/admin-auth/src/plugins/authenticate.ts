@@ -1,8 +1,10 @@
-import { findUserByName, type Role } from "@belfoot/db";
+import { findUserById, findUserByName, type Role } from "@belfoot/db";
 import { AppError } from "@belfoot/errors";
 import fastifyJwt from "@fastify/jwt";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
+import { Counter } from "prom-client";
+import type { CredentialCache } from "../auth/credential-cache";
 import { bearerToken, bodyCredentials, type Credentials, parseBasicAuth } from "../auth/credentials";
 import { readGetJsonBody } from "../auth/get-body";
 import { LoginThrottle, type LoginThrottleOptions } from "../auth/login-throttle";
@@ -46,6 +48,8 @@ export interface AuthenticateOptions {
   jwtSecret: string;
   jwtTtlSeconds: number;
   throttle: LoginThrottleOptions;
+  /** Pairs argon2 accepted recently: recognised again without argon2. */
+  credentials: CredentialCache;
 }
 
 const unauthorized = () =>
@@ -64,21 +68,35 @@ async function authenticatePlugin(app: FastifyInstance, opts: AuthenticateOption
   app.decorateRequest("caller", null);
   const throttle = new LoginThrottle(opts.throttle);
 
+  const argon2Verifications = new Counter({
+    name: "belfoot_password_verifications_total",
+    help: "argon2 password verifications (the verified-credentials cache spares the rest)",
+    registers: [app.metrics],
+  });
+
+  /** The argon2 check, remembered on success (a wrong password is never remembered). */
+  const verifyWithArgon2 = async (username: string, password: string): Promise<Caller | undefined> => {
+    const epoch = opts.credentials.begin();
+    const user = await findUserByName(app.sql, username);
+    // Same argon2 work whether or not the user exists: the answer time does not reveal names.
+    argon2Verifications.inc();
+    const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
+    if (!user || !ok) return undefined;
+    const caller = {
+      id: user.id,
+      username: user.username,
+      role: user.role,
+      credentialsVersion: user.credentialsVersion,
+    };
+    opts.credentials.remember(epoch, username, password, caller);
+    return caller;
+  };
+
   app.decorate("checkPassword", async ({ username, password }: Credentials, request: FastifyRequest) => {
     const attempt = await throttle.begin(request.ip, username);
     let caller: Caller | undefined;
     try {
-      const user = await findUserByName(app.sql, username);
-      // Same argon2 work whether or not the user exists: the answer time does not reveal names.
-      const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
-      if (user && ok) {
-        caller = {
-          id: user.id,
-          username: user.username,
-          role: user.role,
-          credentialsVersion: user.credentialsVersion,
-        };
-      }
+      caller = opts.credentials.recall(username, password) ?? (await verifyWithArgon2(username, password));
     } catch (error) {
       await attempt.abandon();
       throw error;
@@ -106,7 +124,19 @@ async function authenticatePlugin(app: FastifyInstance, opts: AuthenticateOption
         throw new AppError(401, "invalid_token", "the token is invalid or expired");
       }
       // A token outlives nothing: a deleted user's token stops working, and the role is re-read.
-      const caller = await tokenCaller(app.sql, claims);
+      const caller = await tokenCaller(claims, (id) =>
+        opts.credentials.userById(id, async () => {
+          const user = await findUserById(app.sql, id);
+          return (
+            user && {
+              id,
+              username: user.username,
+              role: user.role,
+              credentialsVersion: user.credentialsVersion,
+            }
+          );
+        }),
+      );
       if (!caller) {
         throw new AppError(401, "invalid_token", "the token's user no longer exists or changed credentials");
       }

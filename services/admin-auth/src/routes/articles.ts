@@ -18,8 +18,11 @@ export const articleRoutes: FastifyPluginAsyncTypebox<ArticleRoutesOptions> = as
   const readableMeta = async (
     articleId: string,
     request: Parameters<typeof callerOf>[0],
+    // A delete checks the row as stored now: a remembered one may predate a change still on its way.
+    { fresh = false } = {},
   ): Promise<ImageMeta> => {
-    const meta = await findImageMetaByArticle(app.sql, articleId);
+    const load = () => findImageMetaByArticle(app.sql, articleId);
+    const meta = await (opts.metas && !fresh ? opts.metas.byArticle(articleId, load) : load());
     if (!meta) throw new AppError(404, "not_found", `no image for article ${articleId}`);
     assertCanAccess(callerOf(request), meta);
     return meta;
@@ -74,8 +77,8 @@ export const articleRoutes: FastifyPluginAsyncTypebox<ArticleRoutesOptions> = as
       preHandler: app.authenticate,
     },
     async (request) => {
-      const meta = await readableMeta(request.params.article_id, request);
-      return deleteChecked(app.sql, meta, opts.images, request.log);
+      const meta = await readableMeta(request.params.article_id, request, { fresh: true });
+      return deleteChecked(app.sql, meta, opts.images, request.log, opts.metas);
     },
   );
 };

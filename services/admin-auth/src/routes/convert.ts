@@ -2,6 +2,7 @@ import { AppError } from "@belfoot/errors";
 import { clientGone } from "@belfoot/fastify-kit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import type { ImageMetaCache } from "../image-meta-cache";
 import { answerOnce, jsonAnswer } from "../jobs/answer-once";
 import { QueuedReplies } from "../jobs/job-replies";
 import { prefersAsync } from "../jobs/prefer-async";
@@ -33,6 +34,8 @@ const ConvertBody = Type.Object({
 export interface ConvertRoutesOptions {
   maxQueuedPerUser: number;
   urls: UrlChecks;
+  /** The image rows this process remembers: a replace answered here forgets the old one first. */
+  metas: ImageMetaCache;
 }
 
 /**
@@ -88,8 +91,21 @@ export const convertRoutes: FastifyPluginAsyncTypebox<ConvertRoutesOptions> = as
           requestId: request.id,
           signal: clientGone(reply),
         });
+        // A replace keeps the image's id: this process forgets the article's old row before it
+        // answers (the change feed tells the other processes).
+        const stored = answer.statusCode < 300 ? storedImageId(answer.body) : undefined;
+        if (stored !== undefined) opts.metas.forget({ id: stored, articleId });
         return relayed(answer);
       });
     },
   );
 };
+
+function storedImageId(body: Buffer): number | undefined {
+  try {
+    const id = (JSON.parse(body.toString("utf8")) as { id?: unknown }).id;
+    return typeof id === "number" ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -121,8 +121,10 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
     return relay(reply, answer);
   };
 
-  const accessibleMeta = async (id: number, request: FastifyRequest) => {
-    const meta = await findImageMetaById(app.sql, id);
+  // A delete checks the row as stored now: a remembered one may predate a change still on its way.
+  const accessibleMeta = async (id: number, request: FastifyRequest, { fresh = false } = {}) => {
+    const load = () => findImageMetaById(app.sql, id);
+    const meta = await (opts.metas && !fresh ? opts.metas.byId(id, load) : load());
     if (!meta) throw new AppError(404, "not_found", `no image with id ${id}`);
     assertCanAccess(callerOf(request), meta);
     return meta;
@@ -158,8 +160,8 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
       preHandler: app.authenticate,
     },
     async (request) => {
-      const meta = await accessibleMeta(request.params.id, request);
-      return deleteChecked(app.sql, meta, opts.images, request.log);
+      const meta = await accessibleMeta(request.params.id, request, { fresh: true });
+      return deleteChecked(app.sql, meta, opts.images, request.log, opts.metas);
     },
   );
 };

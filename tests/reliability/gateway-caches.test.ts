@@ -1,0 +1,232 @@
+import { createHash } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { removeUser, setUserPassword } from "@belfoot/db";
+import { type ImageServer, startImageServer } from "@belfoot/testkit";
+import sharp from "sharp";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashPassword } from "../../services/admin-auth/src/auth/passwords";
+import { basic, bearer, http } from "../support/http";
+import { ADMIN, type Stack, startStack } from "../support/stack";
+
+// Two gateway processes on one database, as behind a load balancer: what one changes, the other must
+// stop serving at once (credentials within a second, images as soon as the change was answered).
+let images: ImageServer;
+let a: Stack;
+let b: Stack;
+
+beforeAll(async () => {
+  images = await startImageServer();
+  for (const [i, red] of [10, 80, 150, 220].entries()) {
+    const body = await sharp({
+      create: { width: 96, height: 64, channels: 3, background: { r: red, g: 120, b: 40 } },
+    })
+      .png()
+      .toBuffer();
+    images.setRoute(`/source-${i}.png`, { body, contentType: "image/png" });
+  }
+  a = await startStack({ env: { ALLOW_PRIVATE_SOURCES: images.origin } });
+  b = await startStack({
+    databaseUrl: a.config.DATABASE_URL,
+    env: { ALLOW_PRIVATE_SOURCES: images.origin, JWT_SECRET: a.config.JWT_SECRET },
+  });
+});
+afterAll(async () => {
+  await b?.close();
+  await a?.close();
+  await images?.close();
+});
+
+/** A counter of a gateway's own metrics registry; undefined when the gateway has no such metric. */
+async function counter(stack: Stack, name: string): Promise<number | undefined> {
+  const metric = stack.gateway.metrics.getSingleMetric(name);
+  if (!metric) return undefined;
+  return (await metric.get()).values[0]?.value ?? 0;
+}
+const ARGON2 = "belfoot_password_verifications_total";
+const CREDENTIAL_HITS = "belfoot_credential_cache_hits_total";
+const META_HITS = "belfoot_image_meta_cache_hits_total";
+const TOKEN_USER_HITS = "belfoot_token_user_cache_hits_total";
+
+async function register(name: string, password: string): Promise<void> {
+  const res = await http(`${a.url}/registration`, {
+    json: { user_name: name, password },
+    headers: basic(ADMIN.username, ADMIN.password),
+  });
+  expect(res.status).toBe(201);
+}
+/** An authenticated read of an article nobody stored: 404 once the credentials pass, 401 if not. */
+const probe = async (stack: Stack, name: string, password: string) =>
+  (await http(`${stack.url}/articles/NO-SUCH-ARTICLE`, { headers: basic(name, password) })).status;
+
+/** Poll until `check` holds, at most `ms`; how long it took, or undefined when it never did. */
+async function within(ms: number, check: () => Promise<boolean>): Promise<number | undefined> {
+  const start = Date.now();
+  do {
+    if (await check()) return Date.now() - start;
+    await sleep(20);
+  } while (Date.now() - start < ms);
+  return undefined;
+}
+
+describe("verified credentials are remembered", () => {
+  it("HTTP Basic pays one argon2 verification, not one per request; wrong passwords always pay", async () => {
+    await register("basic-reader", "basic-reader-password");
+    const before = (await counter(a, ARGON2)) ?? Number.NaN;
+    for (let i = 0; i < 6; i++) expect(await probe(a, "basic-reader", "basic-reader-password")).toBe(404);
+    expect(await counter(a, ARGON2)).toBe(before + 1);
+    // A wrong password is never recognised from the cache: each one is verified (and counted as a failure).
+    for (let i = 0; i < 3; i++) expect(await probe(a, "basic-reader", `wrong-password-${i}`)).toBe(401);
+    expect(await counter(a, ARGON2)).toBe(before + 4);
+    expect(await probe(a, "basic-reader", "basic-reader-password")).toBe(404);
+    expect(await counter(a, ARGON2)).toBe(before + 4);
+  });
+
+  it("a password change, a role change and a removal stop the remembered credentials on the other process within 1 s", async () => {
+    await register("moving-user", "first-password-1");
+    const hitsBefore = (await counter(b, CREDENTIAL_HITS)) ?? Number.NaN;
+    expect(await probe(b, "moving-user", "first-password-1")).toBe(404);
+    expect(await probe(b, "moving-user", "first-password-1")).toBe(404);
+    expect(await counter(b, CREDENTIAL_HITS)).toBe(hitsBefore + 1);
+
+    // The same function `pnpm user passwd` runs, on the shared database.
+    expect(await setUserPassword(a.sql, "moving-user", await hashPassword("second-password-2"))).toBe(true);
+    expect(
+      await within(1000, async () => (await probe(b, "moving-user", "first-password-1")) === 401),
+    ).toBeDefined();
+    expect(await probe(b, "moving-user", "second-password-2")).toBe(404);
+    expect(await probe(b, "moving-user", "second-password-2")).toBe(404);
+
+    // Remembered as a user; made an admin: the role is not served from what was remembered.
+    const info = async () =>
+      (await http(`${b.url}/info`, { headers: basic("moving-user", "second-password-2") })).status;
+    expect(await info()).toBe(403);
+    await a.sql`update users set role = 'admin' where username = 'moving-user'`;
+    expect(await within(1000, async () => (await info()) === 200)).toBeDefined();
+
+    expect(await removeUser(a.sql, "moving-user")).toBe(true);
+    expect(
+      await within(1000, async () => (await probe(b, "moving-user", "second-password-2")) === 401),
+    ).toBeDefined();
+  });
+
+  it("a lost LISTEN connection drops what was remembered; listening resumes and invalidates again", async () => {
+    await register("cut-user", "cut-password-1");
+    expect(await probe(b, "cut-user", "cut-password-1")).toBe(404);
+    const hits = (await counter(b, CREDENTIAL_HITS)) ?? Number.NaN;
+    expect(await probe(b, "cut-user", "cut-password-1")).toBe(404);
+    expect(await counter(b, CREDENTIAL_HITS)).toBe(hits + 1);
+
+    // Both gateways' listening connections go, as in a database restart; the change that follows is
+    // announced to nobody.
+    const cut = await a.sql`
+      select pg_terminate_backend(pid) from pg_stat_activity
+      where application_name = 'belfoot-img-changes' and datname = current_database()`;
+    expect(cut.length).toBe(2);
+    expect(await setUserPassword(a.sql, "cut-user", await hashPassword("cut-password-2"))).toBe(true);
+    expect(
+      await within(1000, async () => (await probe(b, "cut-user", "cut-password-1")) === 401),
+    ).toBeDefined();
+
+    // Listening again (retried every 500 ms): the new password is remembered again...
+    const resumed = await within(10_000, async () => {
+      const before = (await counter(b, CREDENTIAL_HITS)) ?? 0;
+      await probe(b, "cut-user", "cut-password-2");
+      return ((await counter(b, CREDENTIAL_HITS)) ?? 0) > before;
+    });
+    expect(resumed).toBeDefined();
+    // ...and a change is heard again.
+    expect(await setUserPassword(a.sql, "cut-user", await hashPassword("cut-password-3"))).toBe(true);
+    expect(
+      await within(1000, async () => (await probe(b, "cut-user", "cut-password-2")) === 401),
+    ).toBeDefined();
+  });
+});
+
+describe("a token's user is remembered", () => {
+  it("a Bearer read needs no user lookup once known; a password change voids the token on the other process within 1 s", async () => {
+    await register("token-user", "token-password-1");
+    const auth = await http(`${a.url}/auth`, {
+      json: { user_name: "token-user", password: "token-password-1" },
+    });
+    expect(auth.status).toBe(200);
+    const token = bearer(auth.json.token as string);
+    const read = async () => (await http(`${b.url}/articles/NO-SUCH-ARTICLE`, { headers: token })).status;
+    expect(await read()).toBe(404);
+    const hits = (await counter(b, TOKEN_USER_HITS)) ?? Number.NaN;
+    expect(await read()).toBe(404);
+    expect(await counter(b, TOKEN_USER_HITS)).toBe(hits + 1);
+    expect(await setUserPassword(a.sql, "token-user", await hashPassword("token-password-2"))).toBe(true);
+    expect(await within(1000, async () => (await read()) === 401)).toBeDefined();
+  });
+});
+
+describe("image metadata is remembered, never stale", () => {
+  it("once a replace or delete is answered on one process, neither serves the old bytes or the deleted image", async () => {
+    const article = "CACHE-1";
+    const admin = basic(ADMIN.username, ADMIN.password);
+    /** Each write, in order: when its answer arrived, and what a read must then return. */
+    const states: { answeredAt: number; sha256: string | null }[] = [];
+    const convert = async (via: Stack, source: number) => {
+      const res = await http(`${via.url}/convert`, {
+        json: { data: { url: `${images.url}/source-${source}.png`, article_id: article } },
+        headers: admin,
+      });
+      expect([200, 201]).toContain(res.status);
+      states.push({ answeredAt: performance.now(), sha256: res.json.sha256 as string });
+    };
+    const remove = async (via: Stack) => {
+      const res = await http(`${via.url}/articles/${article}`, { method: "DELETE", headers: admin });
+      expect(res.status).toBe(200);
+      states.push({ answeredAt: performance.now(), sha256: null });
+    };
+
+    const reads: { stack: string; startedAt: number; sha256: string | null }[] = [];
+    let writing = true;
+    const reader = async (stack: Stack, name: string) => {
+      while (writing) {
+        const startedAt = performance.now();
+        const res = await http(`${stack.url}/articles/${article}`, { headers: admin });
+        if (res.status === 200) {
+          const sha256 = createHash("sha256").update(res.body).digest("hex");
+          // Every ETag names the bytes it comes with.
+          expect(res.headers.etag).toBe(`"${sha256}"`);
+          reads.push({ stack: name, startedAt, sha256 });
+        } else {
+          expect(res.status).toBe(404);
+          reads.push({ stack: name, startedAt, sha256: null });
+        }
+      }
+    };
+
+    await convert(a, 0);
+    const metaHitsBefore = (await counter(b, META_HITS)) ?? Number.NaN;
+    const readers = [reader(a, "a"), reader(b, "b"), reader(b, "b")];
+    try {
+      // Let the readers warm both caches, then alternate the writers.
+      await sleep(300);
+      await convert(b, 1);
+      await remove(a);
+      await convert(a, 2);
+      await convert(b, 3);
+      await remove(b);
+      await convert(b, 0);
+      await sleep(300);
+    } finally {
+      writing = false;
+      await Promise.all(readers);
+    }
+
+    // A read started after write k was answered returns what write k or a later one left.
+    let checked = 0;
+    for (const read of reads) {
+      const after = states.findLastIndex((state) => state.answeredAt < read.startedAt);
+      if (after < 0) continue;
+      checked++;
+      const allowed = states.slice(after).map((state) => state.sha256);
+      expect(allowed, `a read on ${read.stack} after write ${after}`).toContain(read.sha256);
+    }
+    expect(checked).toBeGreaterThan(20);
+    // And the other process served reads from its metadata cache meanwhile, with no database round trip.
+    expect(await counter(b, META_HITS)).toBeGreaterThan(metaHitsBefore);
+  });
+});
