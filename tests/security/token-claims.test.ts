@@ -183,6 +183,7 @@ describe("start-up refuses unsafe settings", () => {
             LOG_LEVEL: "error",
             INTERNAL_TOKEN: randomBytes(32).toString("hex"),
             JWT_SECRET: randomBytes(32).toString("hex"),
+            WEBHOOK_SECRET: `whsec_${randomBytes(32).toString("base64")}`,
             ...env,
           },
           stdio: ["ignore", "pipe", "pipe"],
