@@ -41,6 +41,7 @@ describe("OpenAPI document vs real answers", () => {
     const operations = api.operations();
     for (const op of [
       "POST /convert",
+      "GET /articles",
       "GET /articles/{article_id}",
       "GET /articles/{article_id}/meta",
       "DELETE /articles/{article_id}",
@@ -105,6 +106,11 @@ describe("OpenAPI document vs real answers", () => {
     await call(404, "/articles/OA-none", { headers: admin() });
     await call(401, "/articles/OA-1");
     await call(200, "/articles/OA-1/meta", { headers: admin() });
+    const page = await call(200, "/articles?limit=1", { headers: admin() });
+    expect(page.json.next_cursor).toBeNull();
+    await call(400, "/articles?limit=0", { headers: admin() });
+    await call(400, "/articles?cursor=not-a-cursor", { headers: admin() });
+    await call(401, "/articles");
     await call(404, "/articles/OA-none/meta", { headers: admin() });
     await call(200, "/articles/OA-1", { headers: admin(), method: "DELETE" });
     await call(404, "/articles/OA-1", { headers: admin(), method: "DELETE" });

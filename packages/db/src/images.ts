@@ -40,7 +40,7 @@ export interface SavedImage extends ImageMeta {
   created: boolean;
 }
 
-const META_COLUMNS = `id::float8 as id, article_id, owner_id::float8 as owner_id, source_url, source_format,
+export const META_COLUMNS = `id::float8 as id, article_id, owner_id::float8 as owner_id, source_url, source_format,
   source_bytes, source_width, source_height, content_type, bytes, width, height, quality, encodes, sha256,
   created_at, updated_at`;
 

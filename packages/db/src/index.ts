@@ -23,6 +23,7 @@ export {
   type SaveOptions,
   saveImage,
 } from "./images";
+export { type ImagePage, type ImagePageQuery, listArticleImages, type PagePosition } from "./images-page";
 export {
   type ConversionJob,
   countConversionJobs,

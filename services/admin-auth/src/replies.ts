@@ -1,4 +1,4 @@
-import { errorReplies, ImageReply, statusReply } from "@belfoot/fastify-kit";
+import { errorReplies, ImageJsonSchema, ImageReply, statusReply } from "@belfoot/fastify-kit";
 import { Type } from "typebox";
 
 /** The gateway's answers, one schema per kind, used by the routes' `response` (docs and serialisation). */
@@ -29,6 +29,20 @@ export const StoredReplies = {
 };
 
 export const MetaReplies = { 200: ImageReply, ...errorReplies };
+
+/** GET /articles: one page of images, newest first, each as GET /articles/:article_id/meta describes it. */
+export const ArticleListReplies = {
+  200: statusReply(
+    {
+      items: Type.Array(ImageJsonSchema),
+      next_cursor: Type.Union([Type.String(), Type.Null()], {
+        description: "pass as `cursor` for the next page; null on the last page",
+      }),
+    },
+    "a page of article images",
+  ),
+  ...errorReplies,
+};
 
 /** DELETE /articles/:article_id and DELETE /img/:id. */
 export const DeletedReplies = {

@@ -1,19 +1,38 @@
-import { findImageByArticle, findImageMetaByArticle, type ImageMeta } from "@belfoot/db";
+import { findImageByArticle, findImageMetaByArticle, type ImageMeta, listArticleImages } from "@belfoot/db";
 import { AppError } from "@belfoot/errors";
 import { describeImage } from "@belfoot/fastify-kit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { listingOwner } from "../articles/list-owner";
+import { decodeCursor, encodeCursor } from "../articles/page-cursor";
 import { deleteChecked } from "../image-delete";
 import { assertCanAccess, type ImageReplyOptions, sendImage } from "../image-reply";
 import { callerOf } from "../plugins/authenticate";
-import { DeletedReplies, JpegReplies, MetaReplies } from "../replies";
+import { ArticleListReplies, DeletedReplies, JpegReplies, MetaReplies } from "../replies";
 import { ArticleId } from "../schemas";
 
 const Params = Type.Object({ article_id: ArticleId });
 
+const ListQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 200, default: 50, description: "images per page" }),
+    cursor: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: "the previous page's next_cursor" }),
+    ),
+    owner: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 256,
+        description: "admins: one owner's images (user id or name)",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export type ArticleRoutesOptions = ImageReplyOptions;
 
-/** GET/HEAD /articles/:article_id (the JPEG), /articles/:article_id/meta (JSON), and DELETE. */
+/** GET /articles (the caller's article images, a page at a time), GET/HEAD /articles/:article_id (the JPEG), /articles/:article_id/meta (JSON), and DELETE. */
 export const articleRoutes: FastifyPluginAsyncTypebox<ArticleRoutesOptions> = async (app, opts) => {
   const readableMeta = async (
     articleId: string,
@@ -27,6 +46,32 @@ export const articleRoutes: FastifyPluginAsyncTypebox<ArticleRoutesOptions> = as
     assertCanAccess(callerOf(request), meta);
     return meta;
   };
+
+  app.get(
+    "/articles",
+    {
+      schema: {
+        summary: "List the caller's article images (admins: everyone's), newest first, a page at a time",
+        operationId: "listArticleImages",
+        querystring: ListQuery,
+        response: ArticleListReplies,
+      },
+      preHandler: app.authenticate,
+    },
+    async (request, reply) => {
+      const { limit, cursor, owner } = request.query;
+      const after = cursor === undefined ? undefined : decodeCursor(cursor);
+      const ownerId = await listingOwner(app.sql, callerOf(request), owner);
+      const page = await listArticleImages(app.sql, { ownerId, after, limit });
+      reply.header("cache-control", "private, no-cache");
+      return {
+        status: 200,
+        message: "ok",
+        items: page.images.map(describeImage),
+        next_cursor: page.next ? encodeCursor(page.next) : null,
+      };
+    },
+  );
 
   app.get(
     "/articles/:article_id",
