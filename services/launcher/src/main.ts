@@ -6,7 +6,8 @@ import { loadConfigOrExit } from "@belfoot/config";
 import { connect, migrate } from "@belfoot/db";
 import { openDatabase } from "./database";
 import { isPortFree } from "./port-free";
-import { type ServiceProcess, spawnService } from "./spawn-service";
+import { spawnService } from "./spawn-service";
+import { type Supervised, supervise } from "./supervise";
 import { waitHealthy } from "./wait-healthy";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -36,7 +37,7 @@ const database = await openDatabase(config, log).catch((err: Error) => {
   log(`start-up failed: ${err.message}`);
   process.exit(1);
 });
-const services: ServiceProcess[] = [];
+const services: Supervised[] = [];
 let stopping: Promise<never> | undefined;
 
 /** Stop services then the database, once; a second caller (a signal racing a failure) waits for it. */
@@ -76,32 +77,32 @@ try {
     DATABASE_URL: database.url,
     INTERNAL_TOKEN: config.INTERNAL_TOKEN,
     JWT_SECRET: config.JWT_SECRET,
+    WEBHOOK_SECRET: config.WEBHOOK_SECRET,
     CONVERTER_URL: `http://127.0.0.1:${config.CONVERTER_PORT}`,
     // Nothing fronts admin-auth here: it believes no X-Forwarded-For unless told to. Whatever starts a
     // proxy in front of it must name that proxy here (nginx on loopback: "127.0.0.1").
     TRUST_PROXY: config.TRUST_PROXY,
   };
+  // A service that dies is restarted while the other keeps serving; a crash loop stops everything.
+  const supervised = (name: string, start: () => ReturnType<typeof spawnService>) =>
+    supervise(name, start, {
+      log,
+      giveUp: (why) => {
+        log(why);
+        void stopAll(1);
+      },
+    });
   // Image work shares libuv's pool with DNS, fs and argon2; glibc arenas bloat under sharp.
-  const converter = spawnService("img-converter", converterEntry, {
-    UV_THREADPOOL_SIZE: "8",
-    MALLOC_ARENA_MAX: "2",
-    ...env,
-  });
+  const converter = supervised("img-converter", () =>
+    spawnService("img-converter", converterEntry, { UV_THREADPOOL_SIZE: "8", MALLOC_ARENA_MAX: "2", ...env }),
+  );
   services.push(converter);
-  await waitHealthy(converter, `http://127.0.0.1:${config.CONVERTER_PORT}/health`);
-  const gateway = spawnService("admin-auth", gatewayEntry, env);
+  await waitHealthy(converter.current, `http://127.0.0.1:${config.CONVERTER_PORT}/health`);
+  const gateway = supervised("admin-auth", () => spawnService("admin-auth", gatewayEntry, env));
   services.push(gateway);
   const host = config.HOST === "0.0.0.0" ? "127.0.0.1" : config.HOST;
-  await waitHealthy(gateway, `http://${host}:${config.PORT}/health`);
+  await waitHealthy(gateway.current, `http://${host}:${config.PORT}/health`);
 
-  for (const service of services) {
-    void service.exited.then((code) => {
-      if (stopping === undefined) {
-        log(`${service.name} exited unexpectedly (code ${code}); stopping`);
-        void stopAll(1);
-      }
-    });
-  }
   log(`belfoot-img is listening on http://${host}:${config.PORT}`);
   log(`data: ${config.DATA_DIR} (logs in ${config.LOG_DIR})`);
   log(`database: ${database.description}`);

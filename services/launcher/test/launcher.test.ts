@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { connect, createUser, listUsers, migrate } from "@belfoot/db";
 import { startEmbeddedPostgres } from "@belfoot/pg-embedded";
 import { accepts, freePort } from "@belfoot/testkit";
+import { waitUntil } from "@belfoot/testkit/wait";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -177,6 +178,40 @@ describe("pnpm start (launcher)", () => {
     expect(second.output()).not.toContain("migrations applied");
     expect(await stop(second.child)).toBe(0);
   }, 180_000);
+
+  it("restarts a converter killed with SIGKILL while the gateway keeps serving, like restart: unless-stopped", async () => {
+    const run = await startLauncher();
+    await waitFor(`http://127.0.0.1:${run.port}/ready`, 90_000);
+    // tsx runs the launcher as its child; the launcher runs the services as its children.
+    const children = (pid: number) =>
+      execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(pid)], { encoding: "utf8" })
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .map((line) => ({ pid: Number(line.trim().split(/\s+/)[0]), args: line }));
+    const launcher = children(run.child.pid ?? 0).find((c) => c.args.includes("services/launcher"));
+    const converter = children(launcher?.pid ?? 0).find((c) => c.args.includes("img-converter"));
+    expect(converter, run.output()).toBeDefined();
+    process.kill(converter?.pid ?? 0, "SIGKILL");
+    await waitUntil(
+      "the launcher restarts the converter",
+      () => run.output().includes("restarting it in"),
+      30_000,
+    );
+    // The gateway never stopped: it answers while the converter is away and after it is back.
+    expect((await fetch(`http://127.0.0.1:${run.port}/health`)).status).toBe(200);
+    await waitUntil(
+      "the new converter is ready",
+      async () => {
+        const ready = await fetch(`http://127.0.0.1:${run.port}/ready`).catch(() => undefined);
+        return ready?.status === 200;
+      },
+      90_000,
+    );
+    const again = children(launcher?.pid ?? 0).find((c) => c.args.includes("img-converter"));
+    expect(again?.pid).not.toBe(converter?.pid);
+    expect(run.output()).toMatch(/img-converter exited unexpectedly \(killed by SIGKILL\)/);
+    expect(await stop(run.child), run.output()).toBe(0);
+  }, 240_000);
 
   it("a second SIGTERM while stopping still stops the services and the database before exiting", async () => {
     // `pkill -f services/launcher` signals tsx and the launcher, and tsx relays its signal: two.
