@@ -228,7 +228,7 @@ describe("nginx in front of admin-auth", () => {
     const { headers } = seen.at(-1) as Seen;
     expect(headers["x-forwarded-for"]).toBe("127.0.0.1");
     expect(headers["x-forwarded-proto"]).toBe("http");
-    expect(headers["x-forwarded-host"]).toBe("127.0.0.1");
+    expect(headers["x-forwarded-host"]).toBe(new URL(nginx.url).host);
     expect(headers.host).toBe("127.0.0.1");
     // Connection "" : the client's "close" is not passed on, the upstream connection stays reusable.
     expect(headers.connection).toBeUndefined();

@@ -111,6 +111,12 @@ describe("OpenAPI document vs real answers", () => {
     await call(400, "/articles?limit=0", { headers: admin() });
     await call(400, "/articles?cursor=not-a-cursor", { headers: admin() });
     await call(401, "/articles");
+    const link = new URL(
+      (await call(200, "/articles/OA-1/link?ttl=60", { headers: admin() })).json.url as string,
+    );
+    await call(200, `${link.pathname}${link.search}`);
+    await call(403, `${link.pathname}${link.search.replace(/signature=[^&]+/, "signature=forged")}`);
+    await call(400, "/articles/OA-1/link?ttl=0", { headers: admin() });
     await call(404, "/articles/OA-none/meta", { headers: admin() });
     await call(200, "/articles/OA-1", { headers: admin(), method: "DELETE" });
     await call(404, "/articles/OA-1", { headers: admin(), method: "DELETE" });

@@ -8,11 +8,15 @@ import { GENERATED_SECRETS, loadOrCreateSecrets } from "./secrets";
 /** Longest JWT_TTL: a stolen token works until it expires (or its user's password or role changes). */
 export const MAX_JWT_TTL_SECONDS = 86_400;
 
-export type Config = Omit<RawConfig, "LOG_DIR" | "INTERNAL_TOKEN" | "JWT_SECRET" | "WEBHOOK_SECRET"> & {
+export type Config = Omit<
+  RawConfig,
+  "LOG_DIR" | "INTERNAL_TOKEN" | "JWT_SECRET" | "WEBHOOK_SECRET" | "LINK_SIGNING_KEY"
+> & {
   LOG_DIR: string;
   INTERNAL_TOKEN: string;
   JWT_SECRET: string;
   WEBHOOK_SECRET: string;
+  LINK_SIGNING_KEY: string;
   /** JWT_TTL in seconds, as documented ("90" is a minute and a half, not 90 ms). */
   JWT_TTL_SECONDS: number;
 };
@@ -40,6 +44,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const problems = [
     ...GENERATED_SECRETS.map((name) => (raw[name] ? secretProblem(name, raw[name]) : undefined)),
+    raw.LINK_SIGNING_KEY_PREVIOUS
+      ? secretProblem("LINK_SIGNING_KEY_PREVIOUS", raw.LINK_SIGNING_KEY_PREVIOUS)
+      : undefined,
     ttlProblem(raw.JWT_TTL),
     raw.NODE_ENV === "production" && raw.ADMIN_PASSWORD && isPlaceholder(raw.ADMIN_PASSWORD)
       ? "ADMIN_PASSWORD is the placeholder from .env.example; choose the admin's password"
@@ -61,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     INTERNAL_TOKEN: raw.INTERNAL_TOKEN ?? (generated?.INTERNAL_TOKEN as string),
     JWT_SECRET: raw.JWT_SECRET ?? (generated?.JWT_SECRET as string),
     WEBHOOK_SECRET: raw.WEBHOOK_SECRET ?? (generated?.WEBHOOK_SECRET as string),
+    LINK_SIGNING_KEY: raw.LINK_SIGNING_KEY ?? (generated?.LINK_SIGNING_KEY as string),
     JWT_TTL_SECONDS: durationSeconds(raw.JWT_TTL) as number,
   };
 }

@@ -43,6 +43,11 @@ export const ConfigSchema = Type.Object({
   /** Given secrets are checked in load.ts (length in bytes, no placeholder), with a message that says how to fix. */
   INTERNAL_TOKEN: Type.Optional(Type.String()),
   JWT_SECRET: Type.Optional(Type.String()),
+  /** Signs public image links (GET /articles/:id/link); the previous key still verifies until removed. */
+  LINK_SIGNING_KEY: Type.Optional(Type.String()),
+  LINK_SIGNING_KEY_PREVIOUS: Type.Optional(Type.String()),
+  /** Longest life a signed link may be given, in seconds (default 7 days). */
+  LINK_MAX_TTL_S: Int(7 * 86_400, 1),
   JWT_TTL: Type.String({ default: "1h", pattern: "^[0-9]+[smhd]?$" }),
   ADMIN_USERNAME: Type.Optional(Type.String({ minLength: 1 })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),

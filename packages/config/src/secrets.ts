@@ -3,7 +3,12 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 /** Secrets the zero-setup path may generate, and keep, when they are not given. */
-export const GENERATED_SECRETS = ["INTERNAL_TOKEN", "JWT_SECRET", "WEBHOOK_SECRET"] as const;
+export const GENERATED_SECRETS = [
+  "INTERNAL_TOKEN",
+  "JWT_SECRET",
+  "WEBHOOK_SECRET",
+  "LINK_SIGNING_KEY",
+] as const;
 export type GeneratedSecret = (typeof GENERATED_SECRETS)[number];
 
 /** Webhook secrets take the Standard Webhooks form (whsec_ + base64), which receivers' libraries expect. */

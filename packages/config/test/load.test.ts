@@ -32,13 +32,14 @@ describe("loadConfig", () => {
 
   it("requires the secrets in production", () => {
     expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(
-      /INTERNAL_TOKEN, JWT_SECRET, WEBHOOK_SECRET must be set/,
+      /INTERNAL_TOKEN, JWT_SECRET, WEBHOOK_SECRET, LINK_SIGNING_KEY must be set/,
     );
     const config = loadConfig({
       NODE_ENV: "production",
       INTERNAL_TOKEN: "a".repeat(32),
       JWT_SECRET: "b".repeat(32),
       WEBHOOK_SECRET: `whsec_${"c".repeat(32)}`,
+      LINK_SIGNING_KEY: "d".repeat(32),
     });
     expect(config.INTERNAL_TOKEN).toBe("a".repeat(32));
   });
@@ -53,6 +54,8 @@ describe("loadConfig", () => {
     // The webhook secret in the Standard Webhooks form receivers' libraries expect.
     expect(first.WEBHOOK_SECRET).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(second.WEBHOOK_SECRET).toBe(first.WEBHOOK_SECRET);
+    expect(first.LINK_SIGNING_KEY.length).toBeGreaterThanOrEqual(32);
+    expect(second.LINK_SIGNING_KEY).toBe(first.LINK_SIGNING_KEY);
     const file = path.join(dir, "secrets.json");
     expect(JSON.parse(await readFile(file, "utf8")).JWT_SECRET).toBe(first.JWT_SECRET);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
@@ -76,6 +79,9 @@ describe("loadConfig", () => {
       expect(() =>
         loadConfig({ ...good, WEBHOOK_SECRET: "whsec_changeme0to0a0base64secret0000000000" }),
       ).toThrow(/WEBHOOK_SECRET is the placeholder/);
+      expect(() => loadConfig({ ...good, LINK_SIGNING_KEY_PREVIOUS: "short" })).toThrow(
+        /LINK_SIGNING_KEY_PREVIOUS must be at least 32 bytes/,
+      );
     }
   });
 
@@ -85,6 +91,7 @@ describe("loadConfig", () => {
       INTERNAL_TOKEN: "a".repeat(32),
       JWT_SECRET: "b".repeat(32),
       WEBHOOK_SECRET: `whsec_${"c".repeat(32)}`,
+      LINK_SIGNING_KEY: "d".repeat(32),
     };
     expect(() => loadConfig({ ...prod, ADMIN_PASSWORD: "change-me-admin" })).toThrow(
       /ADMIN_PASSWORD is the placeholder/,

@@ -21,11 +21,13 @@ import { converterClient } from "./plugins/converter-client";
 import { jobQueue } from "./plugins/job-queue";
 import { openapi } from "./plugins/openapi";
 import { AccelKey } from "./reads/accel";
+import { LinkSigner } from "./reads/link-signer";
 import { accountRoutes } from "./routes/accounts";
 import { articleRoutes } from "./routes/articles";
 import { convertRoutes } from "./routes/convert";
 import { imageBytesRoute } from "./routes/image-bytes";
 import { jobRoutes } from "./routes/jobs";
+import { linkRoutes } from "./routes/links";
 import { logRoutes } from "./routes/logs";
 import { uploadRoutes } from "./routes/uploads";
 
@@ -102,6 +104,11 @@ export async function buildGatewayApp({ config, sql, logger }: GatewayDeps) {
   };
   await app.register(articleRoutes, imageReplies);
   await app.register(imageBytesRoute, imageReplies);
+  await app.register(linkRoutes, {
+    ...imageReplies,
+    links: new LinkSigner(config.LINK_SIGNING_KEY, config.LINK_SIGNING_KEY_PREVIOUS),
+    maxTtlSeconds: config.LINK_MAX_TTL_S,
+  });
   // The original API, kept for its clients: same paths, same {status, message} answers.
   await app.register(accountRoutes, {
     registration: config.REGISTRATION,

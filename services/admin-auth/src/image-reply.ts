@@ -26,10 +26,10 @@ const etagOf = (image: ImageMeta) => `"${image.sha256}"`;
  * Headers every image answer carries. Images are private to their readers, so shared caches
  * must not keep them (`private`); the ETag is the sha256 of the stored bytes (strong).
  */
-function setImageHeaders(reply: FastifyReply, image: ImageMeta, maxAge: number): void {
+function setImageHeaders(reply: FastifyReply, image: ImageMeta, cacheControl: string): void {
   reply
     .header("etag", etagOf(image))
-    .header("cache-control", `private, max-age=${maxAge}`)
+    .header("cache-control", cacheControl)
     .header("last-modified", image.updatedAt.toUTCString())
     .header("vary", "Authorization")
     .header("x-content-type-options", "nosniff");
@@ -45,6 +45,14 @@ export interface ImageReplyOptions {
   metas?: ImageMetaCache;
 }
 
+/** How one answer differs from an authenticated read (a signed link's: public, for anyone). */
+export interface ServeAs {
+  /** Default: `private, max-age=cacheMaxAge`. */
+  cacheControl?: string;
+  /** Throws when the row actually loaded may not be served; default: the caller's access check. */
+  check?: (image: ImageMeta) => void;
+}
+
 /**
  * 304 when the caller already has these bytes, else loads them (or takes them from the cache) and
  * sends the JPEG. `meta` was access-checked; the row loaded may be another (the article deleted and
@@ -56,21 +64,23 @@ export async function sendImage(
   meta: ImageMeta,
   load: () => Promise<ImageWithData | undefined>,
   { cacheMaxAge: maxAge, images, accel }: ImageReplyOptions,
+  { cacheControl = `private, max-age=${maxAge}`, check }: ServeAs = {},
 ) {
   if (matchesEtag(request.headers["if-none-match"], etagOf(meta))) {
-    setImageHeaders(reply, meta, maxAge);
+    setImageHeaders(reply, meta, cacheControl);
     return reply.code(304).send();
   }
   if (cameThroughNginx(request)) {
     // nginx keeps Cache-Control and Content-Type from this answer; the bytes, their length, ETag
     // and Last-Modified come from its cache of the internal location.
-    setImageHeaders(reply, meta, maxAge);
+    setImageHeaders(reply, meta, cacheControl);
     return reply.type(meta.contentType).header("x-accel-redirect", accel.target(meta.id, meta.sha256)).send();
   }
   const image = await images.get(meta, load);
   // Replaced between the two reads: answer with what is stored now, with its own ETag, if allowed.
   if (!image) throw new AppError(404, "not_found", "no image is stored here");
-  assertCanAccess(callerOf(request), image);
-  setImageHeaders(reply, image, maxAge);
+  if (check) check(image);
+  else assertCanAccess(callerOf(request), image);
+  setImageHeaders(reply, image, cacheControl);
   return reply.type(image.contentType).header("content-length", image.data.length).send(image.data);
 }

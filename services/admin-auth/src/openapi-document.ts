@@ -19,6 +19,7 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
     INTERNAL_TOKEN: "openapi-document-only-never-used-to-call",
     JWT_SECRET: "openapi-document-only-never-used-to-sign",
     WEBHOOK_SECRET: "whsec_b3BlbmFwaS1kb2N1bWVudC1vbmx5LW5ldmVyLXVzZWQ=",
+    LINK_SIGNING_KEY: "openapi-document-only-never-used-to-sign-links",
   });
   const sql = connect("postgres://openapi@127.0.0.1:1/never-connected");
   const app = await buildGatewayApp({
