@@ -71,6 +71,12 @@ describe("verified credentials are remembered", () => {
     expect(await counter(a, ARGON2)).toBe(before + 3);
     expect(await probe(a, "basic-reader", "basic-reader-password")).toBe(404);
     expect(await counter(a, ARGON2)).toBe(before + 3);
+    // A token is issued only on a fresh check.
+    const auth = await http(`${a.url}/auth`, {
+      json: { user_name: "basic-reader", password: "basic-reader-password" },
+    });
+    expect(auth.status).toBe(200);
+    expect(await counter(a, ARGON2)).toBe(before + 4);
   });
 
   it("a password change, a role change and a removal stop the remembered credentials on the other process within 1 s", async () => {

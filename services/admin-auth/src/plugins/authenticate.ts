@@ -34,9 +34,14 @@ declare module "fastify" {
     /**
      * Check a name and password; undefined for an unknown user or a wrong password alike.
      * Failures are counted per (name, client address) and per address; over a limit it answers 429
-     * before any check.
+     * before any check. A pair argon2 accepted recently is recognised without argon2 unless
+     * `remembered: false` (token issuance).
      */
-    checkPassword: (credentials: Credentials, request: FastifyRequest) => Promise<Caller | undefined>;
+    checkPassword: (
+      credentials: Credentials,
+      request: FastifyRequest,
+      how?: { remembered: boolean },
+    ) => Promise<Caller | undefined>;
     signToken: (caller: Caller) => Promise<string>;
   }
   interface FastifyRequest {
@@ -92,18 +97,24 @@ async function authenticatePlugin(app: FastifyInstance, opts: AuthenticateOption
     return caller;
   };
 
-  app.decorate("checkPassword", async ({ username, password }: Credentials, request: FastifyRequest) => {
-    const attempt = await throttle.begin(request.ip, username);
-    let caller: Caller | undefined;
-    try {
-      caller = opts.credentials.recall(username, password) ?? (await verifyWithArgon2(username, password));
-    } catch (error) {
-      await attempt.abandon();
-      throw error;
-    }
-    await attempt.finish(caller !== undefined);
-    return caller;
-  });
+  app.decorate(
+    "checkPassword",
+    async ({ username, password }: Credentials, request: FastifyRequest, how?: { remembered: boolean }) => {
+      const remembered = how?.remembered ?? true;
+      const attempt = await throttle.begin(request.ip, username);
+      let caller: Caller | undefined;
+      try {
+        caller =
+          (remembered ? opts.credentials.recall(username, password) : undefined) ??
+          (await verifyWithArgon2(username, password));
+      } catch (error) {
+        await attempt.abandon();
+        throw error;
+      }
+      await attempt.finish(caller !== undefined);
+      return caller;
+    },
+  );
 
   app.decorate("signToken", async (caller: Caller) =>
     app.jwt.sign({

@@ -65,7 +65,8 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
   };
   app.post("/auth", { schema: tokenSchema }, async (request) => {
     const { user_name: username, password } = request.body;
-    const caller = await app.checkPassword({ username, password }, request);
+    // A token is issued only on a fresh argon2 check, never on a remembered pair.
+    const caller = await app.checkPassword({ username, password }, request, { remembered: false });
     if (!caller) throw new AppError(401, "invalid_credentials", "wrong user name or password");
     return {
       status: 200,
