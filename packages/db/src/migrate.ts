@@ -1,10 +1,15 @@
+import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Umzug } from "umzug";
 import type { Sql } from "./connect";
 
-const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../migrations");
+// Beside the sources (src/ → ../migrations), or inside a service's compiled dist/ (pnpm build copies them).
+const here = path.dirname(fileURLToPath(import.meta.url));
+const MIGRATIONS_DIR = [path.join(here, "../migrations"), path.join(here, "migrations")].find((dir) =>
+  existsSync(dir),
+) as string;
 /** Any constant works: it only has to be the same in every process that migrates. */
 const MIGRATION_LOCK_KEY = 4_711_042;
 
