@@ -36,3 +36,12 @@ export function servicePid(launcherPid: number, service: string): number {
   if (!child) throw new Error(`no ${service} process under pid ${launcherPid}`);
   return child.pid;
 }
+
+/**
+ * Peak resident set of the largest process in a tree of one level (a master and its workers, the
+ * postmaster and its backends), in MB: shared memory counts in each, so a sum would overstate it.
+ */
+export function treePeakRssMb(pid: number): { mb: number; processes: number } {
+  const pids = [pid, ...childPids(pid).map((c) => c.pid)];
+  return { mb: Math.max(...pids.map(peakRssMb)), processes: pids.length };
+}

@@ -1,0 +1,210 @@
+// pnpm bench:ingest — bulk import through the async API: corpus sources (each item its own URL and
+// article, so nothing is deduplicated) posted as batches through real nginx to the `pnpm start`
+// stack, then followed with GET /jobs/:id until every job has finished. The rate is set against the
+// engine-bound rate measured in the same run: the converter's compression places ÷ the engine's mean
+// seconds per image, compressing the same sources in this process one at a time.
+// Not a CI gate: it prints figures for the README.
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { compress } from "@belfoot/engine";
+import { startImageServer } from "@belfoot/testkit";
+import { startNginx } from "../tests/support/nginx";
+import { type CorpusSource, corpusSources } from "./support/corpus-sources";
+import { type LaunchedStack, launchStack } from "./support/launch-stack";
+import { childPids, peakRssMb, treePeakRssMb } from "./support/process-stats";
+
+const { values } = parseArgs({
+  options: {
+    sources: { type: "string", default: "300" },
+    batch: { type: "string", default: "100" },
+    // The converter's COMPRESS_CONCURRENCY: its compression places.
+    places: { type: "string", default: "2" },
+    "timeout-s": { type: "string", default: "1800" },
+  },
+});
+const itemCount = Number(values.sources);
+const batchSize = Number(values.batch);
+const places = Number(values.places);
+const ADMIN = { username: "admin", password: "bench-admin-password" };
+const POLL_INTERVAL_MS = 500;
+
+interface JobJson {
+  job_id: string;
+  state: "queued" | "active" | "completed" | "failed";
+  article_id: string;
+  result?: { sha256: string };
+  error?: { code: string };
+  created_at: string;
+  updated_at: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+
+/** Mean engine seconds per source, one at a time in this process; sources it refuses are left out. */
+async function engineSeconds(sources: CorpusSource[]) {
+  const usable: { source: CorpusSource; seconds: number }[] = [];
+  // Warm up first (libvips' caches, code paths), as the long-running converter is.
+  await compress(sources[0]?.body ?? Buffer.alloc(0)).catch(() => {});
+  for (const source of sources) {
+    const t = performance.now();
+    try {
+      // The engine's defaults are the converter's (MAX_OUTPUT_BYTES, LIMIT_INPUT_PIXELS, MAX_OUTPUT_PIXELS).
+      await compress(source.body);
+      usable.push({ source, seconds: (performance.now() - t) / 1000 });
+    } catch (err) {
+      process.stderr.write(`engine refuses ${source.file}: ${(err as Error).message}\n`);
+    }
+  }
+  return usable;
+}
+
+const measured = await engineSeconds(await corpusSources());
+// Cycle through the usable sources: item n is source n mod count, at a URL and article of its own.
+const items = Array.from({ length: itemCount }, (_, n) => {
+  const { source, seconds } = measured[n % measured.length] as (typeof measured)[number];
+  return { path: `/item-${n}/${source.file}`, articleId: `INGEST-${n}`, source, seconds };
+});
+const meanEngineSeconds = items.reduce((s, i) => s + i.seconds, 0) / items.length;
+const engineRate = places / meanEngineSeconds;
+
+const images = await startImageServer();
+for (const item of items) {
+  images.setRoute(item.path, { body: item.source.body, contentType: item.source.contentType });
+}
+let stack: LaunchedStack | undefined;
+let nginx: Awaited<ReturnType<typeof startNginx>> | undefined;
+try {
+  stack = await launchStack({
+    // The embedded PostgreSQL, as `pnpm start` runs on a bare host.
+    DATABASE_URL: "",
+    ADMIN_USERNAME: ADMIN.username,
+    ADMIN_PASSWORD: ADMIN.password,
+    ALLOW_PRIVATE_SOURCES: images.origin,
+    COMPRESS_CONCURRENCY: String(places),
+  });
+  nginx = await startNginx({ upstream: new URL(stack.url).host });
+  const base = nginx.url;
+  const nginxPid = Number(readFileSync(path.join(nginx.dir, "nginx.pid"), "utf8"));
+
+  // A token: one argon2 check at /auth instead of one per request (Basic's cost).
+  const auth = await fetch(`${base}/auth`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ user_name: ADMIN.username, password: ADMIN.password }),
+  });
+  const authorization = `Bearer ${((await auth.json()) as { token: string }).token}`;
+
+  const run = randomBytes(4).toString("hex");
+  const pending: string[] = [];
+  const refused: string[] = [];
+  for (let start = 0; start < items.length; start += batchSize) {
+    const batch = items.slice(start, start + batchSize);
+    const res = await fetch(`${base}/convert/batch`, {
+      method: "POST",
+      headers: {
+        authorization,
+        "content-type": "application/json",
+        "idempotency-key": `ingest-${run}-${start}`,
+      },
+      body: JSON.stringify({
+        items: batch.map((i) => ({ url: `${images.url}${i.path}`, article_id: i.articleId })),
+      }),
+    });
+    const answer = (await res.json()) as { items?: ({ job_id: string } | { code: string })[] };
+    if (res.status !== 202) throw new Error(`batch at ${start}: ${res.status} ${JSON.stringify(answer)}`);
+    for (const item of answer.items ?? []) {
+      if ("job_id" in item) pending.push(item.job_id);
+      else refused.push(item.code);
+    }
+  }
+  const accepted = pending.length;
+
+  // Jobs are taken in order: each sweep follows the oldest unfinished ones and stops at the first
+  // still queued, so polling costs the stack a few requests per sweep, not one per job.
+  const finished: JobJson[] = [];
+  const deadline = Date.now() + Number(values["timeout-s"]) * 1000;
+  while (pending.length > 0 && Date.now() < deadline) {
+    for (let i = 0; i < pending.length; ) {
+      const res = await fetch(`${base}/jobs/${pending[i]}`, { headers: { authorization } });
+      const job = (await res.json()) as JobJson;
+      if (res.status !== 200)
+        throw new Error(`GET /jobs/${pending[i]}: ${res.status} ${JSON.stringify(job)}`);
+      if (job.state === "completed" || job.state === "failed") {
+        finished.push(job);
+        pending.splice(i, 1);
+      } else if (job.state === "queued") break;
+      else i++;
+    }
+    await sleep(POLL_INTERVAL_MS);
+  }
+
+  // Completed means stored: each one's image must answer with the sha256 its job reported.
+  const completed = finished.filter((j) => j.state === "completed");
+  let stored = 0;
+  for (const job of completed) {
+    const res = await fetch(`${base}/articles/${job.article_id}/meta`, { headers: { authorization } });
+    const meta = (await res.json()) as { sha256?: string };
+    if (res.status === 200 && meta.sha256 === job.result?.sha256) stored++;
+  }
+  const failures = new Map<string, number>();
+  for (const job of finished.filter((j) => j.state === "failed")) {
+    const code = job.error?.code ?? "unknown";
+    failures.set(code, (failures.get(code) ?? 0) + 1);
+  }
+
+  // Server timestamps: accepted (created_at) → completed (updated_at), independent of the polling.
+  const acceptedAt = Math.min(...finished.map((j) => Date.parse(j.created_at)));
+  const lastCompletedAt = Math.max(...completed.map((j) => Date.parse(j.updated_at)));
+  const rate = completed.length / ((lastCompletedAt - acceptedAt) / 1000);
+  const latencies = completed
+    .map((j) => (Date.parse(j.updated_at) - Date.parse(j.created_at)) / 1000)
+    .sort((a, b) => a - b);
+  const lost = accepted - stored;
+
+  const NAMES = ["admin-auth", "img-converter", "postgres"];
+  const rss = [
+    { name: "nginx", ...treePeakRssMb(nginxPid) },
+    ...childPids(stack.pid).flatMap((c) => {
+      const name = NAMES.find((n) => c.cmd.includes(`/${n}`));
+      if (!name) return [];
+      return [
+        name === "postgres"
+          ? { name, ...treePeakRssMb(c.pid) }
+          : { name, mb: peakRssMb(c.pid), processes: 1 },
+      ];
+    }),
+  ];
+
+  console.log(
+    `\ningest through nginx: ${items.length} items (${measured.length} corpus sources cycled, each item its own URL and article) in batches of ${batchSize}, ${places} compression places\n`,
+  );
+  console.log("| figure | value |");
+  console.log("| --- | ---: |");
+  console.log(`| images/s (accepted → last completed) | ${rate.toFixed(2)} |`);
+  console.log(
+    `| engine-bound images/s (${places} places ÷ ${meanEngineSeconds.toFixed(3)} s mean engine time) | ${engineRate.toFixed(2)} |`,
+  );
+  console.log(`| ratio (target ≥ 0.85) | ${(rate / engineRate).toFixed(3)} |`);
+  console.log(`| p50 accepted → completed | ${quantile(latencies, 0.5).toFixed(1)} s |`);
+  console.log(`| p99 accepted → completed | ${quantile(latencies, 0.99).toFixed(1)} s |`);
+  console.log(`| accepted / refused at the batch | ${accepted} / ${refused.length} |`);
+  console.log(
+    `| completed and stored / failed / unfinished | ${stored} / ${finished.length - completed.length} / ${pending.length} |`,
+  );
+  console.log(`| lost (accepted, not completed and stored) | ${lost} |`);
+  for (const { name, mb, processes } of rss) {
+    const scope = processes > 1 ? ` (largest of ${processes} processes)` : "";
+    console.log(`| peak RSS ${name}${scope} | ${mb.toFixed(0)} MB |`);
+  }
+  if (failures.size)
+    console.log(`\nfailed by code: ${[...failures].map(([k, v]) => `${k}: ${v}`).join(", ")}`);
+  if (lost > 0) process.exitCode = 1;
+} finally {
+  await nginx?.stop();
+  await stack?.stop();
+  await images.close();
+}
