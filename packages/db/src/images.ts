@@ -16,8 +16,15 @@ interface ImageFacts {
   encodes: number;
 }
 
+/** What tells a repeat fetch of a source whether it changed; null when unknown (uploads, no header). */
+export interface SourceValidators {
+  sourceEtag?: string | null;
+  sourceLastModified?: string | null;
+  sourceSha256?: string | null;
+}
+
 /** What the converter hands over to store: the JPEG and the facts about it and its source. */
-export interface NewImage extends ImageFacts {
+export interface NewImage extends ImageFacts, SourceValidators {
   data: Buffer;
 }
 
@@ -58,6 +65,9 @@ function values(img: NewImage) {
     height: img.height,
     quality: img.quality,
     encodes: img.encodes,
+    source_etag: img.sourceEtag ?? null,
+    source_last_modified: img.sourceLastModified ?? null,
+    source_sha256: img.sourceSha256 ?? null,
     // Computed here, from the bytes actually stored, so the ETag can never disagree with the body.
     sha256: createHash("sha256").update(img.data).digest("hex"),
     data: img.data,
@@ -98,6 +108,8 @@ export async function saveImage(
       source_width = excluded.source_width, source_height = excluded.source_height,
       bytes = excluded.bytes, width = excluded.width, height = excluded.height,
       quality = excluded.quality, encodes = excluded.encodes, sha256 = excluded.sha256,
+      source_etag = excluded.source_etag, source_last_modified = excluded.source_last_modified,
+      source_sha256 = excluded.source_sha256,
       data = excluded.data, updated_at = now()
     where images.owner_id = excluded.owner_id or ${replaceAnyOwner}::boolean
     returning ${sql.unsafe(META_COLUMNS)}, (xmax = 0) as created`;
@@ -111,6 +123,17 @@ export async function findArticleOwner(
 ): Promise<{ ownerId: number | null } | undefined> {
   const [row] = await sql<{ ownerId: number | null }[]>`
     select owner_id::float8 as owner_id from images where article_id = ${articleId}`;
+  return row;
+}
+
+/** An article's stored source: its URL and what tells whether a new fetch of it changed. */
+export interface StoredSource extends SourceValidators {
+  sourceUrl: string | null;
+}
+
+export async function findStoredSource(sql: Sql, articleId: string): Promise<StoredSource | undefined> {
+  const [row] = await sql<StoredSource[]>`
+    select source_url, source_etag, source_last_modified, source_sha256 from images where article_id = ${articleId}`;
   return row;
 }
 

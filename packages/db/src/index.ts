@@ -16,11 +16,14 @@ export {
   findImageById,
   findImageMetaByArticle,
   findImageMetaById,
+  findStoredSource,
   type ImageMeta,
   type ImageWithData,
   type NewImage,
   type SavedImage,
   type SaveOptions,
+  type SourceValidators,
+  type StoredSource,
   saveImage,
 } from "./images";
 export { type ImagePage, type ImagePageQuery, listArticleImages, type PagePosition } from "./images-page";

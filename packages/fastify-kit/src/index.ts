@@ -10,7 +10,7 @@ export {
   listenMetrics,
   metrics,
 } from "./metrics";
-export { errorReplies, ImageJsonSchema, ImageReply, statusReply } from "./reply-schemas";
+export { errorReplies, ImageJsonSchema, ImageReply, StoredImageReply, statusReply } from "./reply-schemas";
 export { requestId } from "./request-id";
 export { type RunServiceOptions, runService, type ServiceDeps } from "./run-service";
 export { ArticleId } from "./schemas";

@@ -55,6 +55,17 @@ export function statusReply<P extends TProperties>(properties: P, description: s
 
 export const ImageReply = statusReply(ImageJsonSchema.properties, "the stored image's facts");
 
+/** POST /convert's answer: as ImageReply, and `unchanged` when the source had not changed. */
+export const StoredImageReply = statusReply(
+  {
+    ...ImageJsonSchema.properties,
+    unchanged: Type.Optional(
+      Type.Boolean({ description: "true: the source had not changed; the stored image was kept as is" }),
+    ),
+  },
+  "the stored image's facts",
+);
+
 export const HealthReply = statusReply({}, "the process answers");
 export const ReadyReply = statusReply(
   { checks: Type.Record(Type.String(), Type.Boolean()) },

@@ -1,4 +1,10 @@
-import { errorReplies, ImageJsonSchema, ImageReply, statusReply } from "@belfoot/fastify-kit";
+import {
+  errorReplies,
+  ImageJsonSchema,
+  ImageReply,
+  StoredImageReply,
+  statusReply,
+} from "@belfoot/fastify-kit";
 import { Type } from "typebox";
 
 /** The gateway's answers, one schema per kind, used by the routes' `response` (docs and serialisation). */
@@ -21,10 +27,10 @@ export const AuthReplies = {
   ...errorReplies,
 };
 
-/** POST /convert and POST /img: 201 stored, 200 an article's earlier image replaced. */
+/** POST /convert and POST /img: 201 stored, 200 an article's earlier image replaced (or kept: unchanged). */
 export const StoredReplies = {
-  200: ImageReply,
-  201: ImageReply,
+  200: StoredImageReply,
+  201: StoredImageReply,
   ...errorReplies,
 };
 

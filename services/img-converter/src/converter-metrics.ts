@@ -67,7 +67,17 @@ export function converterMetrics(registry: Registry, queue: JobQueue) {
     registers,
   });
 
+  const unchangedSources = new Counter({
+    name: "belfoot_unchanged_sources_total",
+    help: "Repeat conversions whose source had not changed (304 or identical bytes): kept without decoding or encoding",
+    labelNames: ["by"],
+    registers,
+  });
+
   return {
+    unchanged(by: "not_modified" | "same_bytes") {
+      unchangedSources.inc({ by });
+    },
     refused(err: unknown) {
       const code = isAppError(err) ? err.code : "internal_error";
       refusals.inc({ reason: code === "too_many_conversions" ? "account_share" : code });

@@ -1,4 +1,4 @@
-import { type SavedImage, type Sql, saveImage } from "@belfoot/db";
+import { type SavedImage, type SourceValidators, type Sql, saveImage } from "@belfoot/db";
 import type { CompressResult } from "@belfoot/engine";
 import { articleTaken, type Uploader } from "./article-owner";
 
@@ -7,6 +7,8 @@ export interface Provenance {
   articleId: string | null;
   uploader: Uploader;
   sourceUrl: string | null;
+  /** What tells a later fetch of the source whether it changed (none for uploads). */
+  source?: SourceValidators;
 }
 
 /**
@@ -16,7 +18,7 @@ export interface Provenance {
 export async function storeResult(
   sql: Sql,
   result: CompressResult,
-  { articleId, uploader, sourceUrl }: Provenance,
+  { articleId, uploader, sourceUrl, source }: Provenance,
 ): Promise<SavedImage> {
   const saved = await saveImage(
     sql,
@@ -33,6 +35,7 @@ export async function storeResult(
       quality: result.quality,
       encodes: result.encodes,
       data: result.jpeg,
+      ...source,
     },
     { replaceAnyOwner: uploader.isAdmin },
   );

@@ -1,5 +1,6 @@
 import { isAppError } from "@belfoot/errors";
 import { Agent, type Dispatcher, Pool } from "undici";
+import { conditionalHeaders, type NotModified, type SourceValidators } from "./conditional";
 import { type Deadline, startDeadline } from "./deadline";
 import { compileDestinationRules, type DestinationRules } from "./destination-rules";
 import { fetchErrors } from "./fetch-errors";
@@ -13,6 +14,12 @@ import { type CheckedUrl, checkUrl, connectTarget } from "./url-check";
 
 export interface SourceFetcher {
   fetch(url: string, signal?: AbortSignal): Promise<FetchedSource>;
+  /** As fetch, asking with the validators whether the source changed: a 304 answers NotModified. */
+  fetchIfChanged(
+    url: string,
+    validators: SourceValidators | undefined,
+    signal?: AbortSignal,
+  ): Promise<FetchedSource | NotModified>;
   close(): Promise<void>;
 }
 
@@ -53,25 +60,38 @@ export function createSourceFetcher(policy: FetchPolicy): SourceFetcher {
     accept: "image/avif,image/webp,image/*;q=0.9,*/*;q=0.5",
   };
 
-  const request = (hop: CheckedUrl, signal: AbortSignal): Promise<Dispatcher.ResponseData> =>
+  const request = (
+    hop: CheckedUrl,
+    signal: AbortSignal,
+    conditions: Record<string, string>,
+  ): Promise<Dispatcher.ResponseData> =>
     agent.request({
       origin: hop.url.origin,
       path: `${hop.url.pathname}${hop.url.search}`,
       method: "GET",
-      headers,
+      headers: { ...headers, ...conditions },
       signal,
     });
 
-  async function follow(start: CheckedUrl, deadline: Deadline): Promise<FetchedSource> {
+  async function follow(
+    start: CheckedUrl,
+    deadline: Deadline,
+    validators?: SourceValidators,
+  ): Promise<FetchedSource | NotModified> {
+    const conditions = conditionalHeaders(validators);
     const redirects = new RedirectTracker(policy.maxRedirects, rules, start);
     let hop = start;
     for (;;) {
-      const res = await request(hop, deadline.signal);
+      const res = await request(hop, deadline.signal, conditions);
       const location = isRedirect(res.statusCode) ? first(res.headers.location) : undefined;
       if (location !== undefined) {
         await res.body.dump({ limit: DISCARD_LIMIT });
         hop = redirects.next(location, hop.url);
         continue;
+      }
+      if (res.statusCode === 304 && Object.keys(conditions).length > 0) {
+        await res.body.dump({ limit: DISCARD_LIMIT });
+        return { notModified: true, finalUrl: hop.url.href };
       }
       if (res.statusCode < 200 || res.statusCode > 299) {
         await res.body.dump({ limit: DISCARD_LIMIT });
@@ -90,23 +110,29 @@ export function createSourceFetcher(policy: FetchPolicy): SourceFetcher {
         contentType: first(res.headers["content-type"]),
         finalUrl: hop.url.href,
         redirects: redirects.count,
+        etag: first(res.headers.etag),
+        lastModified: first(res.headers["last-modified"]),
       };
     }
   }
 
+  async function guarded(url: string, signal: AbortSignal | undefined, validators?: SourceValidators) {
+    const deadline = startDeadline(policy.totalTimeoutMs, signal);
+    try {
+      return await follow(checkUrl(url, rules), deadline, validators);
+    } catch (err) {
+      // After the deadline fires undici may surface any abort error; the reason says why.
+      const reason: unknown = deadline.signal.reason;
+      throw !isAppError(err) && isAppError(reason) ? reason : toFetchError(err);
+    } finally {
+      deadline.clear();
+    }
+  }
+
   return {
-    async fetch(url, signal) {
-      const deadline = startDeadline(policy.totalTimeoutMs, signal);
-      try {
-        return await follow(checkUrl(url, rules), deadline);
-      } catch (err) {
-        // After the deadline fires undici may surface any abort error; the reason says why.
-        const reason: unknown = deadline.signal.reason;
-        throw !isAppError(err) && isAppError(reason) ? reason : toFetchError(err);
-      } finally {
-        deadline.clear();
-      }
-    },
+    // Without validators no 304 is asked for, so the answer is always the source itself.
+    fetch: (url, signal) => guarded(url, signal) as Promise<FetchedSource>,
+    fetchIfChanged: (url, validators, signal) => guarded(url, signal, validators),
     close: () => agent.close(),
   };
 }

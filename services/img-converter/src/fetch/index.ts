@@ -1,4 +1,5 @@
 export { parsePolicyAllowList } from "./allow-list";
+export type { NotModified, SourceValidators } from "./conditional";
 export { parseAllowedPorts } from "./destination-rules";
 export { createSourceFetcher, type SourceFetcher } from "./fetch-source";
 export type { FetchedSource, FetchPolicy } from "./policy";

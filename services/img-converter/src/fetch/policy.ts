@@ -28,4 +28,7 @@ export interface FetchedSource {
   contentType: string | undefined;
   finalUrl: string;
   redirects: number;
+  /** The source's validators, kept to ask next time whether it changed. */
+  etag: string | undefined;
+  lastModified: string | undefined;
 }

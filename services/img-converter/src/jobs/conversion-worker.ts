@@ -12,7 +12,7 @@ import {
 import type { FastifyBaseLogger } from "fastify";
 import { assertMayStore, type Uploader } from "../article-owner";
 import type { ConverterContext } from "../context";
-import { fetchAndCompress, storeConverted } from "../use-cases/convert-url";
+import { encodesOf, fetchAndCompress, storeConverted } from "../use-cases/convert-url";
 import { admitWaiting } from "./admit-waiting";
 import { isFinal, toJobError } from "./job-error";
 import type { JobMetrics } from "./job-metrics";
@@ -63,12 +63,12 @@ export async function startConversionWorker(deps: ConversionWorkerDeps): Promise
       const uploader: Uploader = { ownerId: job.ownerId, isAdmin: owner?.role === "admin" };
       await assertMayStore(sql, job.articleId, uploader);
       const place = await admitWaiting(ctx.queue, String(job.ownerId), deps.signal);
-      const converted = await fetchAndCompress(ctx, place, job.url, deps.signal);
+      const converted = await fetchAndCompress(ctx, sql, place, job, deps.signal);
       await finish(job, async (tx) => {
         const { answer } = await storeConverted(tx, converted, { articleId: job.articleId, uploader });
         return { result: { ...answer } };
       });
-      jobLog.info({ encodes: converted.result.encodes }, "job completed");
+      jobLog.info({ encodes: encodesOf(converted) }, "job completed");
     } catch (err) {
       const error = toJobError(err);
       if (isFinal(error) || job.attempts >= deps.attempts) {

@@ -4,7 +4,7 @@ import { Type } from "typebox";
 import { admitRequest } from "../admit-request";
 import { assertMayStore, OwnerHeader, uploaderOf } from "../article-owner";
 import type { ConverterContext } from "../context";
-import { fetchAndCompress, storeConverted } from "../use-cases/convert-url";
+import { encodesOf, fetchAndCompress, storeConverted } from "../use-cases/convert-url";
 
 const ConvertBody = Type.Object({
   data: Type.Object(
@@ -28,16 +28,21 @@ export const convertRoutes: FastifyPluginAsyncTypebox<ConverterContext> = async 
       const uploader = uploaderOf(request);
       await assertMayStore(app.sql, articleId, uploader);
       // The client gone (admin-auth aborts when its own client leaves): download and compression stop.
-      const converted = await fetchAndCompress(ctx, placeOf(request), url, clientGone(reply));
+      const converted = await fetchAndCompress(
+        ctx,
+        app.sql,
+        placeOf(request),
+        { url, articleId },
+        clientGone(reply),
+      );
       const { saved, answer } = await storeConverted(app.sql, converted, { articleId, uploader });
-      const { result } = converted;
       request.log.info(
         {
           article_id: articleId,
           id: saved.id,
           bytes: saved.bytes,
-          encodes: result.encodes,
-          ms: result.timings.totalMs,
+          encodes: encodesOf(converted),
+          ms: "result" in converted ? converted.result.timings.totalMs : 0,
         },
         answer.message,
       );
