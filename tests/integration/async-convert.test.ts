@@ -69,13 +69,18 @@ describe("POST /convert with Prefer: respond-async", () => {
     expect(stored?.ownerId).toBeGreaterThan(0);
     expect((job.result as { sha256: string }).sha256).toBe(sha256(stored?.data ?? Buffer.alloc(0)));
 
-    // The synchronous route is unchanged: the same article again answers 200 "image replaced".
+    // The synchronous route answers the same article from the same, unchanged source with 200, kept.
     const sync = await http(`${stack.url}/convert`, {
       json: { data: { url: `${images.url}/rocket.jpg`, article_id: "async-1" } },
       headers: as(ALICE),
     });
     expect(sync.status).toBe(200);
-    expect(sync.json).toMatchObject({ status: 200, message: "image replaced", article_id: "async-1" });
+    expect(sync.json).toMatchObject({
+      status: 200,
+      message: "image unchanged",
+      unchanged: true,
+      article_id: "async-1",
+    });
   });
 
   it("shows a job to its owner and admins only: anyone else, or an unknown id, gets 404", async () => {
