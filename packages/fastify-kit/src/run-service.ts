@@ -76,4 +76,11 @@ export async function runService(opts: RunServiceOptions): Promise<void> {
   };
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
   process.once("SIGINT", () => void shutdown("SIGINT"));
+  // Started by the launcher over an IPC channel: it closes when the launcher dies, even by SIGKILL,
+  // and a service must never run on without the parent that stops it and its database.
+  if (process.channel) {
+    process.channel.unref();
+    process.once("disconnect", () => void shutdown("launcher gone"));
+    if (!process.connected) void shutdown("launcher gone");
+  }
 }

