@@ -1,61 +1,26 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { accessSync, closeSync, constants, existsSync, openSync } from "node:fs";
+import { closeSync, existsSync, openSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { accepts, freePort } from "@belfoot/testkit";
+import {
+  findNginx,
+  NGINX_INSTALL_HINT,
+  readNginxConfig,
+  renderTemplate,
+} from "../../services/launcher/src/nginx-files";
 
-/** The project's nginx config: what compose mounts into the official image, used here unchanged. */
-export const NGINX_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../nginx");
-const TEMPLATE = "templates/belfoot.conf.template";
-/** The variables the template takes, and the only ones the harness will substitute. */
-export const TEMPLATE_VARIABLES = ["ADMIN_AUTH_UPSTREAM", "NGINX_PORT"] as const;
-export type TemplateVariables = Record<(typeof TEMPLATE_VARIABLES)[number], string>;
+export { NGINX_DIR, renderTemplate, TEMPLATE_VARIABLES } from "../../services/launcher/src/nginx-files";
 
 const START_TIMEOUT_MS = 10_000;
 const STOP_GRACE_MS = 5_000;
 
-/** The nginx executable: $NGINX_BIN, Debian's /usr/sbin/nginx, else the first one on PATH. */
+/** The nginx executable (NGINX_BIN, /usr/sbin/nginx, PATH); throws with the install hint when there is none. */
 export function nginxBinary(): string {
-  const fromPath = (process.env.PATH ?? "").split(path.delimiter).filter(Boolean);
-  const candidates = [
-    process.env.NGINX_BIN,
-    "/usr/sbin/nginx",
-    ...fromPath.map((dir) => path.join(dir, "nginx")),
-    "/usr/local/nginx/sbin/nginx",
-  ];
-  for (const candidate of candidates) {
-    if (!candidate) continue;
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not this one
-    }
-  }
-  throw new Error("nginx not installed: apt-get install nginx-light");
-}
-
-/**
- * What the official image's entrypoint does: envsubst over the template, `$NAME` and `${NAME}` alike,
- * for the given variables only. A template that names any other upper-case variable is refused: in
- * the image envsubst would replace it with whatever the container's environment holds (PATH, HOME…).
- */
-export function renderTemplate(template: string, vars: TemplateVariables): string {
-  const values: Record<string, string> = vars;
-  const rendered = template.replace(
-    /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g,
-    (whole, braced: string | undefined, bare: string | undefined) => {
-      const name = (braced ?? bare) as string;
-      return Object.hasOwn(values, name) ? (values[name] as string) : whole;
-    },
-  );
-  const stray = /\$\{?([A-Z][A-Z0-9_]*)/.exec(rendered);
-  if (stray) {
-    throw new Error(`${TEMPLATE} uses $${stray[1]}, which the nginx image's envsubst would replace`);
-  }
-  return rendered;
+  const found = findNginx(process.env.NGINX_BIN);
+  if (!found) throw new Error(`nginx not installed: ${NGINX_INSTALL_HINT}`);
+  return found;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -109,12 +74,7 @@ export async function startNginx(opts: StartNginxOptions): Promise<RunningNginx>
   }
 }
 
-function readConfig(): Promise<{ mainConf: string; template: string }> {
-  return Promise.all([
-    readFile(path.join(NGINX_DIR, "nginx.conf"), "utf8"),
-    readFile(path.join(NGINX_DIR, TEMPLATE), "utf8"),
-  ]).then(([mainConf, template]) => ({ mainConf, template }));
-}
+const readConfig = readNginxConfig;
 
 /** A throw-away prefix: nginx.conf as is, the template rendered into conf.d/belfoot.conf. */
 async function writePrefix(mainConf: string, template: string, opts: StartNginxOptions, listen: string) {

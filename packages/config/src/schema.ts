@@ -32,6 +32,10 @@ export const ConfigSchema = Type.Object({
   HTTP_REQUEST_TIMEOUT_MS: Int(120_000, 1),
   /** A kept-alive connection idle this long is closed; above nginx's upstream keepalive_timeout (60 s). */
   HTTP_IDLE_TIMEOUT_MS: Int(72_000, 1),
+  /** `pnpm start` runs nginx in front when it finds this binary (else /usr/sbin/nginx, else PATH)... */
+  NGINX_BIN: Type.Optional(Type.String({ minLength: 1 })),
+  /** ...on PORT, with admin-auth behind it on this loopback port. */
+  GATEWAY_INTERNAL_PORT: Int(8082, 0),
   CONVERTER_HOST: Type.String({ default: "127.0.0.1" }),
   CONVERTER_PORT: Int(8081, 0),
   CONVERTER_URL: Type.String({ default: "http://127.0.0.1:8081", pattern: "^https?://" }),

@@ -1,10 +1,13 @@
 // `pnpm start`: the zero-setup path. Database (given or embedded), secrets (given or generated once
-// under DATA_DIR), migrations, then img-converter and admin-auth as child processes.
+// under DATA_DIR), migrations, then img-converter and admin-auth as child processes, and nginx in
+// front of admin-auth when an nginx binary is there (the shape production runs).
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfigOrExit } from "@belfoot/config";
 import { connect, migrate } from "@belfoot/db";
 import { openDatabase } from "./database";
+import { spawnNginx, writeNginxPrefix } from "./nginx";
+import { findNginx, NGINX_INSTALL_HINT } from "./nginx-files";
 import { isPortFree } from "./port-free";
 import { spawnService } from "./spawn-service";
 import { type Supervised, supervise } from "./supervise";
@@ -19,11 +22,15 @@ const gatewayEntry = process.env.BELFOOT_GATEWAY_ENTRY ?? path.join(root, "servi
 const log = (line: string) => process.stderr.write(`[launcher] ${line}\n`);
 
 const config = loadConfigOrExit();
+const nginxBinary = findNginx(config.NGINX_BIN);
+// With nginx, nginx takes PORT and admin-auth listens behind it on loopback only.
+const gatewayPort = nginxBinary ? config.GATEWAY_INTERNAL_PORT : config.PORT;
 // A service left over from an earlier run would answer our health checks in place of the new one,
 // which then dies on EADDRINUSE: refuse to start instead, before the database is touched.
 for (const [name, host, port] of [
   ["CONVERTER_PORT", config.CONVERTER_HOST, config.CONVERTER_PORT],
   ["PORT", config.HOST, config.PORT],
+  ...(nginxBinary ? ([["GATEWAY_INTERNAL_PORT", "127.0.0.1", gatewayPort]] as const) : []),
   ["CONVERTER_METRICS_PORT", config.METRICS_HOST, config.CONVERTER_METRICS_PORT],
   ["METRICS_PORT", config.METRICS_HOST, config.METRICS_PORT],
 ] as const) {
@@ -79,6 +86,7 @@ try {
     INTERNAL_TOKEN: config.INTERNAL_TOKEN,
     JWT_SECRET: config.JWT_SECRET,
     WEBHOOK_SECRET: config.WEBHOOK_SECRET,
+    LINK_SIGNING_KEY: config.LINK_SIGNING_KEY,
     CONVERTER_URL: `http://127.0.0.1:${config.CONVERTER_PORT}`,
     // Nothing fronts admin-auth here: it believes no X-Forwarded-For unless told to. Whatever starts a
     // proxy in front of it must name that proxy here (nginx on loopback: "127.0.0.1").
@@ -99,10 +107,29 @@ try {
   );
   services.push(converter);
   await waitHealthy(converter.current, `http://127.0.0.1:${config.CONVERTER_PORT}/health`);
-  const gateway = supervised("admin-auth", () => spawnService("admin-auth", gatewayEntry, env));
+  // Behind nginx admin-auth believes nginx's X-Forwarded-For (and its X-Belfoot-Accel), nobody else's.
+  const gatewayEnv = nginxBinary
+    ? { ...env, HOST: "127.0.0.1", PORT: String(gatewayPort), TRUST_PROXY: "127.0.0.1" }
+    : env;
+  const gateway = supervised("admin-auth", () => spawnService("admin-auth", gatewayEntry, gatewayEnv));
   services.push(gateway);
   const host = config.HOST === "0.0.0.0" ? "127.0.0.1" : config.HOST;
-  await waitHealthy(gateway.current, `http://${host}:${config.PORT}/health`);
+  const gatewayHost = nginxBinary ? "127.0.0.1" : host;
+  await waitHealthy(gateway.current, `http://${gatewayHost}:${gatewayPort}/health`);
+  if (nginxBinary) {
+    const prefix = await writeNginxPrefix(nginxBinary, path.join(config.DATA_DIR, "nginx"), {
+      upstream: `127.0.0.1:${gatewayPort}`,
+      listen: `${config.HOST}:${config.PORT}`,
+      accessLog: path.join(config.LOG_DIR, "nginx", "access.log"),
+    });
+    const nginx = supervised("nginx", () => spawnNginx(prefix));
+    services.push(nginx);
+    await waitHealthy(nginx.current, `http://${host}:${config.PORT}/health`);
+    log(`nginx ${nginxBinary} in front, config in ${prefix.dir}, access log in ${config.LOG_DIR}/nginx`);
+    log(`admin-auth behind it on http://127.0.0.1:${gatewayPort} (not for clients)`);
+  } else {
+    log(`no nginx found, admin-auth serves PORT itself; ${NGINX_INSTALL_HINT}`);
+  }
 
   log(`belfoot-img is listening on http://${host}:${config.PORT}`);
   log(`data: ${config.DATA_DIR} (logs in ${config.LOG_DIR})`);

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { connect, createUser, listUsers, migrate } from "@belfoot/db";
 import { startEmbeddedPostgres } from "@belfoot/pg-embedded";
-import { accepts, freePort } from "@belfoot/testkit";
+import { accepts, corpusPath, createTestDatabase, freePort } from "@belfoot/testkit";
 import { waitUntil } from "@belfoot/testkit/wait";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -32,7 +32,13 @@ async function waitFor(url: string, timeoutMs: number): Promise<Response> {
 
 /** `pnpm start` exactly as a user runs it, minus pnpm (package.json's start script), with no DATABASE_URL. */
 async function startLauncher(
-  ports: { port?: number; converterPort?: number; dataDir?: string } = {},
+  ports: {
+    port?: number;
+    converterPort?: number;
+    dataDir?: string;
+    nginx?: boolean;
+    databaseUrl?: string;
+  } = {},
 ): Promise<{
   child: ChildProcess;
   port: number;
@@ -53,8 +59,12 @@ async function startLauncher(
     ADMIN_USERNAME: "admin",
     ADMIN_PASSWORD: "admin-password-1",
     LOG_LEVEL: "warn",
+    GATEWAY_INTERNAL_PORT: String(await freePort()),
+    // The suites below check the launcher's own work without nginx in front unless they ask for it.
+    ...(ports.nginx ? {} : { NGINX_BIN: path.join(root, "no-nginx-here") }),
   };
   delete env.DATABASE_URL;
+  if (ports.databaseUrl) env.DATABASE_URL = ports.databaseUrl;
   delete env.INTERNAL_TOKEN;
   delete env.JWT_SECRET;
   const child = spawn(
@@ -141,6 +151,53 @@ afterAll(async () => {
 });
 
 describe("pnpm start (launcher)", () => {
+  it("puts nginx in front when there is one: reads go through it, and a stop leaves no nginx process", async () => {
+    const db = await createTestDatabase();
+    const dir = await mkdtemp(path.join(tmpdir(), "belfoot-launch-nginx-"));
+    try {
+      const run = await startLauncher({ nginx: true, databaseUrl: db.url, dataDir: dir });
+      const origin = `http://127.0.0.1:${run.port}`;
+      await waitUntil("the launcher's banner", () => run.output().includes("listening on"), 90_000).catch(
+        (err: Error) => {
+          throw new Error(`${err.message}\n${run.output()}`);
+        },
+      );
+      expect(run.output()).toMatch(/nginx \S+ in front/);
+      expect(run.output()).toMatch(/admin-auth behind it on http:\/\/127\.0\.0\.1:\d+/);
+      const admin = { authorization: `Basic ${Buffer.from("admin:admin-password-1").toString("base64")}` };
+      const jpeg = await readFile(corpusPath("plasma-kite.jpg"));
+      const stored = await fetch(`${origin}/img`, {
+        method: "POST",
+        headers: { ...admin, "content-type": "application/json" },
+        body: JSON.stringify({ img: jpeg.toString("base64") }),
+      });
+      expect(stored.status).toBe(201);
+      const { id } = (await stored.json()) as { id: number };
+      const read = await fetch(`${origin}/img/${id}`, { headers: admin });
+      expect(read.status).toBe(200);
+      expect(read.headers.get("server")).toBe("nginx");
+      expect((await read.arrayBuffer()).byteLength).toBeGreaterThan(0);
+      // nginx sent the bytes from its cache, which lives under DATA_DIR/nginx.
+      const cached = await readdir(path.join(dir, "nginx/image_cache"), {
+        recursive: true,
+        withFileTypes: true,
+      });
+      expect(cached.filter((entry) => entry.isFile()).length).toBe(1);
+
+      const master = Number((await readFile(path.join(dir, "nginx/nginx.pid"), "utf8")).trim());
+      const workers = execFileSync("ps", ["-o", "pid=", "--ppid", String(master)], { encoding: "utf8" })
+        .split("\n")
+        .map((line) => Number(line.trim()))
+        .filter((pid) => pid > 0);
+      expect(workers.length).toBeGreaterThan(0);
+      expect(await stop(run.child), run.output()).toBe(0);
+      for (const pid of [master, ...workers]) expect(() => process.kill(pid, 0), `nginx ${pid}`).toThrow();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await db.drop();
+    }
+  }, 180_000);
+
   it("runs both services on an embedded PostgreSQL, stops cleanly, and restarts on the same data", async () => {
     const first = await startLauncher();
     const ready = await waitFor(`http://127.0.0.1:${first.port}/ready`, 90_000).catch((err: Error) => {
