@@ -74,6 +74,8 @@ export async function launchStack(env: Record<string, string>): Promise<Launched
         METRICS_PORT: "0",
         CONVERTER_METRICS_PORT: "0",
         LOG_LEVEL: "warn",
+        // The services alone: a benchmark that wants nginx starts its own (with its static block).
+        NGINX_BIN: path.join(root, "no-nginx-here"),
         ...env,
       },
       stdio: ["ignore", "ignore", "inherit"],

@@ -64,7 +64,8 @@ export const linkRoutes: FastifyPluginAsyncTypebox<LinkRoutesOptions> = async (a
       if (ttl > opts.maxTtlSeconds) {
         throw new AppError(400, "invalid_ttl", `ttl must be at most ${opts.maxTtlSeconds} seconds`);
       }
-      const meta = await findImageMetaByArticle(app.sql, articleId);
+      const load = () => findImageMetaByArticle(app.sql, articleId);
+      const meta = await (opts.metas ? opts.metas.byArticle(articleId, load) : load());
       if (!meta) throw new AppError(404, "not_found", `no image for article ${articleId}`);
       assertCanAccess(callerOf(request), meta);
       const target = { id: meta.id, sha256: meta.sha256, expires: nowSeconds() + ttl };
@@ -106,7 +107,8 @@ export const linkRoutes: FastifyPluginAsyncTypebox<LinkRoutesOptions> = async (a
       const remaining = target.expires - nowSeconds();
       if (remaining <= 0) throw new AppError(410, "link_expired", "this link has expired");
       const gone = () => new AppError(404, "not_found", "the image this link names was replaced or deleted");
-      const meta = await findImageMetaById(app.sql, id);
+      const load = () => findImageMetaById(app.sql, id);
+      const meta = await (opts.metas ? opts.metas.byId(id, load) : load());
       if (!meta || meta.sha256 !== sha256) throw gone();
       const sameImage = (image: ImageMeta) => {
         if (image.id !== id || image.sha256 !== sha256) throw gone();
