@@ -3,7 +3,7 @@ import { corpusPath, type ImageServer, startImageServer } from "@belfoot/testkit
 import { waitUntil } from "@belfoot/testkit/wait";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearer, http } from "../support/http";
-import { type RunningNginx, startNginx } from "../support/nginx";
+import { nginxInstalled, type RunningNginx, startNginx } from "../support/nginx";
 import { ADMIN, type Stack, startStack } from "../support/stack";
 import { type Client, clientFrom } from "./support/from-address";
 import { answeredOn, settledCount } from "./support/gateway-counter";
@@ -28,6 +28,7 @@ function from(address: string): Client {
 }
 
 beforeAll(async () => {
+  if (!nginxInstalled) return;
   images = await startImageServer();
   images.setRoute("/kite.jpg", {
     body: await readFile(corpusPath("plasma-kite.jpg")),
@@ -48,6 +49,7 @@ beforeAll(async () => {
   expect(posted.status).toBe(201);
 });
 afterAll(async () => {
+  if (!nginxInstalled) return;
   await Promise.all(clients.map((c) => c.close()));
   await nginx?.stop();
   await stack?.close();
@@ -76,7 +78,7 @@ function loginBurst(client: Client, n: number, tag: string) {
   );
 }
 
-describe("nginx rate limits", () => {
+describe.skipIf(!nginxInstalled)("nginx rate limits", () => {
   it("refuses a burst of logins beyond the limit itself, in JSON with Retry-After, before admin-auth", async () => {
     const client = from("127.0.0.2");
     const before = await answeredOn(stack.gatewayMetricsUrl, "/auth");

@@ -16,6 +16,9 @@ export { NGINX_DIR, renderTemplate, TEMPLATE_VARIABLES } from "../../services/la
 const START_TIMEOUT_MS = 10_000;
 const STOP_GRACE_MS = 5_000;
 
+/** Whether the nginx suites can run; without nginx they are reported as skipped (global-setup says why, once). */
+export const nginxInstalled = findNginx(process.env.NGINX_BIN) !== undefined;
+
 /** The nginx executable (NGINX_BIN, /usr/sbin/nginx, PATH); throws with the install hint when there is none. */
 export function nginxBinary(): string {
   const found = findNginx(process.env.NGINX_BIN);
