@@ -11,7 +11,7 @@ import {
   renderTemplate,
 } from "../../services/launcher/src/nginx-files";
 
-export { NGINX_DIR, renderTemplate, TEMPLATE_VARIABLES } from "../../services/launcher/src/nginx-files";
+export { NGINX_DIR, renderTemplate } from "../../services/launcher/src/nginx-files";
 
 const START_TIMEOUT_MS = 10_000;
 const STOP_GRACE_MS = 5_000;
