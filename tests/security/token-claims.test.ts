@@ -184,6 +184,7 @@ describe("start-up refuses unsafe settings", () => {
             INTERNAL_TOKEN: randomBytes(32).toString("hex"),
             JWT_SECRET: randomBytes(32).toString("hex"),
             WEBHOOK_SECRET: `whsec_${randomBytes(32).toString("base64")}`,
+            LINK_SIGNING_KEY: randomBytes(32).toString("hex"),
             ...env,
           },
           stdio: ["ignore", "pipe", "pipe"],
