@@ -58,7 +58,7 @@ async function storedArticles(prefix: string): Promise<string[]> {
 describe("decoded pixels, not source bytes, bound the compressions at once", () => {
   it("runs heavy images one at a time within the pixel budget; one whose client left never runs or stores", async () => {
     // C's source is held back until A and B are in the queue, so C is last in line.
-    let releaseC: () => void = () => {};
+    let releaseC: (() => void) | undefined;
     images.setRoute("/a.jpg", { body: heavy, contentType: "image/jpeg" });
     images.setRoute("/b.jpg", { body: heavy, contentType: "image/jpeg" });
     images.setRoute("/c.jpg", (_req, res: ServerResponse) => {
@@ -91,7 +91,9 @@ describe("decoded pixels, not source bytes, bound the compressions at once", () 
       activePixels: HEAVY_PIXELS,
       waitingPixels: HEAVY_PIXELS,
     });
-    releaseC();
+    // The converter counts C as fetching before its request reaches the source: wait for the request itself.
+    await waitUntil("C's source was asked for", () => releaseC !== undefined);
+    releaseC?.();
     // C downloaded: it waits behind A and B, each of which runs alone.
     await waitUntil("C is in line", async () => {
       const s = await queueState(stack.converter);
