@@ -5,7 +5,7 @@ const Int = (def: number, min = 0, description?: string) =>
 
 /**
  * Every environment variable the project reads, with its default: the single source of truth.
- * `.env.example` and the README's configuration table describe the same list.
+ * `.env.example` and the table in docs/configuration.md describe the same list (a test holds them to it).
  */
 export const ConfigSchema = Type.Object({
   NODE_ENV: Type.Union([Type.Literal("development"), Type.Literal("production"), Type.Literal("test")], {

@@ -5,9 +5,9 @@ import { describe, expect, it } from "vitest";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
-describe("the README's list of refusals", () => {
+describe("the API reference's list of refusals", () => {
   it("names every code a source fetch can answer", async () => {
-    const readme = await readFile(path.join(root, "README.md"), "utf8");
+    const reference = await readFile(path.join(root, "docs/api.md"), "utf8");
     const source = await readFile(
       path.join(root, "services/img-converter/src/fetch/fetch-errors.ts"),
       "utf8",
@@ -16,6 +16,6 @@ describe("the README's list of refusals", () => {
     expect(codes).toContain("source_forbidden");
     // request_aborted answers a client that has already gone: nobody reads it.
     for (const code of codes.filter((c) => c !== "request_aborted"))
-      expect(readme, `${code} missing from README`).toContain(`\`${code}\``);
+      expect(reference, `${code} missing from docs/api.md`).toContain(`\`${code}\``);
   });
 });
