@@ -42,7 +42,8 @@ describe("every setting is documented", () => {
       ),
     );
     for (const name of variables) expect(documented.has(name), `${name} missing from the table`).toBe(true);
-    for (const name of documented) expect(variables, `${name} documented but not in the schema`).toContain(name);
+    for (const name of documented)
+      expect(variables, `${name} documented but not in the schema`).toContain(name);
   });
 
   it("from the README, which points to that table", async () => {
