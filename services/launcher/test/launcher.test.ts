@@ -231,7 +231,9 @@ describe("pnpm start (launcher)", () => {
     await expect(fetch(`http://127.0.0.1:${first.port}/health`)).rejects.toThrow();
 
     const second = await startLauncher();
-    await waitFor(`http://127.0.0.1:${second.port}/ready`, 60_000);
+    await waitFor(`http://127.0.0.1:${second.port}/ready`, 60_000).catch((err: Error) => {
+      throw new Error(`${err.message}\n${second.output()}`);
+    });
     expect(await readFile(path.join(dataDir, "secrets.json"), "utf8")).toBe(secrets);
     expect(second.output()).not.toContain("migrations applied");
     expect(await stop(second.child)).toBe(0);
