@@ -2,7 +2,7 @@ import { saveImage } from "@belfoot/db";
 import { type ImageServer, startImageServer } from "@belfoot/testkit";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ARTICLE_ID_MAX_LENGTH } from "../../packages/fastify-kit/src/schemas";
+import { ARTICLE_ID_MAX_LENGTH } from "../../packages/api-schemas/src/article-id";
 import { basic, http } from "../support/http";
 import { ADMIN, type Stack, startStack } from "../support/stack";
 

@@ -13,5 +13,4 @@ export {
 export { errorReplies, ImageJsonSchema, ImageReply, StoredImageReply, statusReply } from "./reply-schemas";
 export { requestId } from "./request-id";
 export { type RunServiceOptions, runService, type ServiceDeps } from "./run-service";
-export { ArticleId } from "./schemas";
 export { serverOptions, timeoutOptions } from "./server-options";

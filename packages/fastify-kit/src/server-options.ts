@@ -3,7 +3,6 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Config } from "@belfoot/config";
 import { frameworkErrors } from "@belfoot/errors";
 import type { FastifyBaseLogger, FastifyHttpOptions } from "fastify";
-import { ARTICLE_ID_MAX_LENGTH } from "./schemas";
 import { validatorFactory } from "./validators";
 
 /** A caller's X-Request-Id is kept when it looks like an id; anything else is replaced. */
@@ -52,9 +51,6 @@ export function serverOptions(logger: FastifyBaseLogger, extra: HttpOptions = {}
     return503OnClosing: true,
     schemaController: { compilersFactory: { buildValidator: validatorFactory() } },
     forceCloseConnections: "idle",
-    // Room for the longest article id even fully percent-encoded (3 bytes a character), so the route's
-    // schema refuses a too-long id with 400; longer still, frameworkErrors answers 414 in our shape.
-    routerOptions: { maxParamLength: 3 * ARTICLE_ID_MAX_LENGTH },
     frameworkErrors,
     ...extra,
   };

@@ -1,3 +1,5 @@
+import { INTERNAL_HEADERS } from "@belfoot/internal-contract";
+
 /**
  * Paths pino blanks before a line is written. Our own code never logs these on purpose; this is
  * the net under mistakes (a logged request, header set or body). pino wildcards match one level.
@@ -12,7 +14,7 @@ export const REDACT_PATHS = [
   "authorization",
   "*.authorization",
   "*.headers.authorization",
-  '*.headers["x-internal-token"]',
+  `*.headers["${INTERNAL_HEADERS.token}"]`,
   '*.headers["proxy-authorization"]',
   "*.headers.cookie",
   "img",

@@ -1,3 +1,4 @@
+import { ARTICLE_ID_PARAM_MAX_LENGTH } from "@belfoot/api-schemas";
 import type { Config } from "@belfoot/config";
 import type { Sql } from "@belfoot/db";
 import { errorHandler } from "@belfoot/errors";
@@ -10,6 +11,7 @@ import {
   serverOptions,
   timeoutOptions,
 } from "@belfoot/fastify-kit";
+import { converterCallTimeoutMs } from "@belfoot/internal-contract";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import { bootstrapAdmin } from "./bootstrap-admin";
@@ -43,7 +45,13 @@ export async function buildGatewayApp({ config, sql, logger }: GatewayDeps) {
   // overwrites, so it is believed only from the proxy TRUST_PROXY names (by default nobody: any
   // client could send the header and pick the address its failed logins are counted under).
   const app = Fastify(
-    serverOptions(logger, { trustProxy: config.TRUST_PROXY || false, ...timeoutOptions(config) }),
+    serverOptions(logger, {
+      trustProxy: config.TRUST_PROXY || false,
+      // Room for the longest article id in a path, so its schema refuses a longer one with 400 (not 404);
+      // longer still, frameworkErrors answers 414 in our shape.
+      routerOptions: { maxParamLength: ARTICLE_ID_PARAM_MAX_LENGTH },
+      ...timeoutOptions(config),
+    }),
   ).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate("sql", sql);
   await app.register(errorHandler, { classify: classifyDatabaseFault });
@@ -71,7 +79,7 @@ export async function buildGatewayApp({ config, sql, logger }: GatewayDeps) {
   await app.register(converterClient, {
     url: config.CONVERTER_URL,
     internalToken: config.INTERNAL_TOKEN,
-    timeoutMs: config.FETCH_TOTAL_TIMEOUT_MS + 60_000,
+    timeoutMs: converterCallTimeoutMs(config),
   });
   await app.register(openapi);
   await app.register(healthRoutes, { checks: { converter: () => app.converter.healthy() } });

@@ -1,7 +1,5 @@
 import { Type } from "typebox";
 
-export { ArticleId } from "@belfoot/fastify-kit";
-
 export const UserCredentials = Type.Object(
   {
     username: Type.String({ minLength: 1, maxLength: 256 }),

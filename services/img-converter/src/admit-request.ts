@@ -1,3 +1,4 @@
+import { INTERNAL_HEADERS } from "@belfoot/internal-contract";
 import type { FastifyRequest } from "fastify";
 import type { ConverterContext } from "./context";
 import type { Place } from "./job-queue";
@@ -8,7 +9,7 @@ import type { Place } from "./job-queue";
  * one key.
  */
 function ownerKey(request: FastifyRequest): string {
-  const owner = request.headers["x-owner-id"];
+  const owner = request.headers[INTERNAL_HEADERS.ownerId];
   return typeof owner === "string" ? owner : "";
 }
 

@@ -1,16 +1,8 @@
 import { findArticleOwner, type Sql } from "@belfoot/db";
 import { AppError } from "@belfoot/errors";
+import { INTERNAL_HEADERS, type OwnerHeaders } from "@belfoot/internal-contract";
 import type { FastifyRequest } from "fastify";
-import { Type } from "typebox";
-
-/**
- * Who the gateway says is storing: its user id and role. Only the gateway reaches the converter (the
- * internal token), so these headers are trusted as they come; without a role the caller is no admin.
- */
-export const OwnerHeader = Type.Object({
-  "x-owner-id": Type.Optional(Type.Integer({ minimum: 1 })),
-  "x-owner-role": Type.Optional(Type.Union([Type.Literal("admin"), Type.Literal("user")])),
-});
+import type { Static } from "typebox";
 
 export interface Uploader {
   ownerId: number | null;
@@ -18,8 +10,12 @@ export interface Uploader {
 }
 
 export function uploaderOf(request: FastifyRequest): Uploader {
-  const headers = request.headers as { "x-owner-id"?: number; "x-owner-role"?: string };
-  return { ownerId: headers["x-owner-id"] ?? null, isAdmin: headers["x-owner-role"] === "admin" };
+  // Validated against OwnerHeaders by the route, which also made the id a number.
+  const headers = request.headers as Static<typeof OwnerHeaders>;
+  return {
+    ownerId: headers[INTERNAL_HEADERS.ownerId] ?? null,
+    isAdmin: headers[INTERNAL_HEADERS.ownerRole] === "admin",
+  };
 }
 
 export const articleTaken = (articleId: string) =>

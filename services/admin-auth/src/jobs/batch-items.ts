@@ -1,14 +1,12 @@
 import type { JobError, JobRequest } from "@belfoot/db";
 import { isAppError } from "@belfoot/errors";
+import { ConvertDataProperties } from "@belfoot/internal-contract";
 import { Type } from "typebox";
 import { Value } from "typebox/value";
-import { ArticleId } from "../schemas";
 import type { UrlChecks } from "./url-checks";
 
-const Item = Type.Object(
-  { url: Type.String({ minLength: 1, maxLength: 4096 }), article_id: ArticleId },
-  { additionalProperties: false },
-);
+/** One item is what POST /convert forwards: the queued job hands the converter the same fields. */
+const Item = Type.Object(ConvertDataProperties, { additionalProperties: false });
 
 export type CheckedItem = { ok: JobRequest } | { error: JobError };
 

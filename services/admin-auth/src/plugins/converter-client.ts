@@ -1,5 +1,6 @@
 import type { Role } from "@belfoot/db";
 import { AppError } from "@belfoot/errors";
+import { CONVERTER_PATHS, INTERNAL_HEADERS } from "@belfoot/internal-contract";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import fp from "fastify-plugin";
 import { Pool } from "undici";
@@ -37,7 +38,7 @@ declare module "fastify" {
 export interface ConverterClientOptions {
   url: string;
   internalToken: string;
-  /** How long a conversion may take end to end (fetch + compression) before the gateway gives up. */
+  /** How long a conversion may take end to end (fetch + compression) before the gateway gives up: converterCallTimeoutMs. */
   timeoutMs: number;
 }
 
@@ -65,12 +66,12 @@ async function converterClientPlugin(app: FastifyInstance, opts: ConverterClient
 
   const call = async (c: ConverterCall): Promise<ConverterAnswer> => {
     const headers: Record<string, string> = {
-      "x-internal-token": opts.internalToken,
+      [INTERNAL_HEADERS.token]: opts.internalToken,
       "x-request-id": c.requestId,
     };
     if (c.contentType) headers["content-type"] = c.contentType;
-    if (c.ownerId !== undefined) headers["x-owner-id"] = String(c.ownerId);
-    if (c.ownerRole !== undefined) headers["x-owner-role"] = c.ownerRole;
+    if (c.ownerId !== undefined) headers[INTERNAL_HEADERS.ownerId] = String(c.ownerId);
+    if (c.ownerRole !== undefined) headers[INTERNAL_HEADERS.ownerRole] = c.ownerRole;
     try {
       const res = await pool.request({
         method: c.method,
@@ -109,7 +110,9 @@ async function converterClientPlugin(app: FastifyInstance, opts: ConverterClient
   app.decorate("converter", {
     call,
     healthy: async () => {
-      const res = await call({ method: "GET", path: "/health", requestId: "health" }).catch(() => undefined);
+      const res = await call({ method: "GET", path: CONVERTER_PATHS.health, requestId: "health" }).catch(
+        () => undefined,
+      );
       return res?.statusCode === 200;
     },
   });

@@ -1,3 +1,4 @@
+import { ArticleId } from "@belfoot/api-schemas";
 import { findImageByArticle, findImageMetaByArticle, type ImageMeta, listArticleImages } from "@belfoot/db";
 import { AppError } from "@belfoot/errors";
 import { describeImage } from "@belfoot/fastify-kit";
@@ -9,7 +10,6 @@ import { deleteChecked } from "../image-delete";
 import { assertCanAccess, type ImageReplyOptions, sendImage } from "../image-reply";
 import { callerOf } from "../plugins/authenticate";
 import { ArticleListReplies, DeletedReplies, JpegReplies, MetaReplies } from "../replies";
-import { ArticleId } from "../schemas";
 
 const Params = Type.Object({ article_id: ArticleId });
 

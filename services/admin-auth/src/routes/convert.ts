@@ -1,5 +1,6 @@
 import { AppError } from "@belfoot/errors";
 import { clientGone } from "@belfoot/fastify-kit";
+import { CONVERTER_PATHS, type ConvertData, ConvertDataProperties } from "@belfoot/internal-contract";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { ImageMetaCache } from "../image-meta-cache";
@@ -11,14 +12,13 @@ import type { UrlChecks } from "../jobs/url-checks";
 import { callerOf } from "../plugins/authenticate";
 import { relayed } from "../plugins/converter-client";
 import { StoredReplies } from "../replies";
-import { ArticleId, UserCredentials } from "../schemas";
+import { UserCredentials } from "../schemas";
 
 const ConvertBody = Type.Object({
   user: Type.Optional(UserCredentials),
   data: Type.Object(
     {
-      url: Type.String({ minLength: 1, maxLength: 4096, description: "http(s) URL of the source image" }),
-      article_id: ArticleId,
+      ...ConvertDataProperties,
       callback_url: Type.Optional(
         Type.String({
           minLength: 1,
@@ -83,8 +83,8 @@ export const convertRoutes: FastifyPluginAsyncTypebox<ConvertRoutesOptions> = as
         // Only `data` travels on: the credentials stop at the gateway.
         const answer = await app.converter.call({
           method: "POST",
-          path: "/convert",
-          body: JSON.stringify({ data: { url, article_id: articleId } }),
+          path: CONVERTER_PATHS.convert,
+          body: JSON.stringify({ data: { url, article_id: articleId } satisfies ConvertData }),
           contentType: "application/json",
           ownerId: caller.id,
           ownerRole: caller.role,

@@ -1,3 +1,4 @@
+import { ArticleId } from "@belfoot/api-schemas";
 import { findImageById, findImageMetaByArticle, findImageMetaById, type ImageMeta } from "@belfoot/db";
 import { AppError } from "@belfoot/errors";
 import { errorReplies, statusReply } from "@belfoot/fastify-kit";
@@ -7,7 +8,6 @@ import { assertCanAccess, type ImageReplyOptions, sendImage } from "../image-rep
 import { callerOf } from "../plugins/authenticate";
 import { type LinkSigner, linkPath } from "../reads/link-signer";
 import { JpegReplies } from "../replies";
-import { ArticleId } from "../schemas";
 
 export interface LinkRoutesOptions extends ImageReplyOptions {
   links: LinkSigner;

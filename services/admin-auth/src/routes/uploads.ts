@@ -1,6 +1,7 @@
 import { findImageById, findImageMetaById } from "@belfoot/db";
 import { AppError } from "@belfoot/errors";
 import { admission, clientGone, limitedTickets } from "@belfoot/fastify-kit";
+import { CONVERTER_PATHS, type UploadOptions } from "@belfoot/internal-contract";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { Gauge } from "prom-client";
@@ -102,16 +103,16 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
   ) => {
     const caller = callerOf(request);
     const bytes = decodeBase64Image(body.img);
+    const options: UploadOptions = {
+      max_width: optionalInt(body.x, "x", 100_000),
+      max_height: optionalInt(body.y, "y", 100_000),
+      quality: optionalInt(body.quality, "quality", 100),
+    };
     const query = new URLSearchParams();
-    const x = optionalInt(body.x, "x", 100_000);
-    const y = optionalInt(body.y, "y", 100_000);
-    const quality = optionalInt(body.quality, "quality", 100);
-    if (x) query.set("max_width", String(x));
-    if (y) query.set("max_height", String(y));
-    if (quality) query.set("quality", String(quality));
+    for (const [name, value] of Object.entries(options)) if (value) query.set(name, String(value));
     const answer = await app.converter.call({
       method: "POST",
-      path: `/uploads${query.size ? `?${query}` : ""}`,
+      path: `${CONVERTER_PATHS.uploads}${query.size ? `?${query}` : ""}`,
       body: bytes,
       contentType: "application/octet-stream",
       ownerId: caller.id,

@@ -1,28 +1,18 @@
-import { ArticleId, admission, clientGone } from "@belfoot/fastify-kit";
+import { admission, clientGone } from "@belfoot/fastify-kit";
+import { CONVERTER_PATHS, ForwardedConvertBody, OwnerHeaders } from "@belfoot/internal-contract";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "typebox";
 import { admitRequest } from "../admit-request";
-import { assertMayStore, OwnerHeader, uploaderOf } from "../article-owner";
+import { assertMayStore, uploaderOf } from "../article-owner";
 import type { ConverterContext } from "../context";
 import { encodesOf, fetchAndCompress, storeConverted } from "../use-cases/convert-url";
-
-const ConvertBody = Type.Object({
-  data: Type.Object(
-    {
-      url: Type.String({ minLength: 1, maxLength: 4096 }),
-      article_id: ArticleId,
-    },
-    { additionalProperties: false },
-  ),
-});
 
 /** POST /convert: fetch the URL, compress it within the budget, store it under the article id. */
 export const convertRoutes: FastifyPluginAsyncTypebox<ConverterContext> = async (app, ctx) => {
   // A place in line before the download: a busy converter (or account) says so before fetching anything.
   const { hooks, claim: placeOf } = admission(admitRequest(ctx));
   app.post(
-    "/convert",
-    { schema: { body: ConvertBody, headers: OwnerHeader }, ...hooks },
+    CONVERTER_PATHS.convert,
+    { schema: { body: ForwardedConvertBody, headers: OwnerHeaders }, ...hooks },
     async (request, reply) => {
       const { url, article_id: articleId } = request.body.data;
       const uploader = uploaderOf(request);

@@ -1,20 +1,11 @@
 import { admission, clientGone, describeImage } from "@belfoot/fastify-kit";
+import { CONVERTER_PATHS, OwnerHeaders, UploadQuery } from "@belfoot/internal-contract";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "typebox";
 import { admitRequest } from "../admit-request";
-import { OwnerHeader, uploaderOf } from "../article-owner";
+import { uploaderOf } from "../article-owner";
 import type { ConverterContext } from "../context";
 import { runCompression } from "../run-compression";
 import { storeResult } from "../store-result";
-
-const UploadQuery = Type.Object(
-  {
-    max_width: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
-    max_height: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
-    quality: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
-  },
-  { additionalProperties: false },
-);
 
 /** POST /uploads: raw image bytes (the gateway decoded the legacy base64), compressed and stored. */
 export const uploadRoutes: FastifyPluginAsyncTypebox<ConverterContext> = async (app, ctx) => {
@@ -26,8 +17,8 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<ConverterContext> = async (
   // A place in line before the body is read: a busy converter turns an upload away unread.
   const { hooks, claim: placeOf } = admission(admitRequest(ctx));
   app.post(
-    "/uploads",
-    { schema: { querystring: UploadQuery, headers: OwnerHeader }, ...hooks },
+    CONVERTER_PATHS.uploads,
+    { schema: { querystring: UploadQuery, headers: OwnerHeaders }, ...hooks },
     async (request, reply) => {
       const bytes = request.body as Buffer;
       const { max_width, max_height, quality } = request.query;

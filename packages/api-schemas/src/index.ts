@@ -1,0 +1,1 @@
+export { ARTICLE_ID_PARAM_MAX_LENGTH, ArticleId } from "./article-id";
