@@ -2,15 +2,13 @@ export { admission, limitedTickets, type Ticket } from "./admission";
 export { clientGone } from "./client-gone";
 export { classifyDatabaseFault } from "./database";
 export { type HealthOptions, healthRoutes } from "./health";
-export { describeImage, type ImageJson } from "./image-json";
-export { describeJob, type JobJson } from "./job-json";
 export { jsonOnly } from "./json-only";
 export {
   /** @internal runService starts it; the test stack starts its own. */
   listenMetrics,
   metrics,
 } from "./metrics";
-export { errorReplies, ImageJsonSchema, ImageReply, StoredImageReply, statusReply } from "./reply-schemas";
+export { errorReplies, statusReply } from "./reply-schemas";
 export { requestId } from "./request-id";
 export { type RunServiceOptions, runService, type ServiceDeps } from "./run-service";
 export { serverOptions, timeoutOptions } from "./server-options";

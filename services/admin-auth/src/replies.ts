@@ -1,10 +1,5 @@
-import {
-  errorReplies,
-  ImageJsonSchema,
-  ImageReply,
-  StoredImageReply,
-  statusReply,
-} from "@belfoot/fastify-kit";
+import { ImageJsonSchema, ImageReply, StoredImageReply } from "@belfoot/api-schemas";
+import { errorReplies, statusReply } from "@belfoot/fastify-kit";
 import { Type } from "typebox";
 
 /** The gateway's answers, one schema per kind, used by the routes' `response` (docs and serialisation). */

@@ -1,13 +1,6 @@
+import { JobError, JobJsonSchema, JobState } from "@belfoot/api-schemas";
 import { errorReplies, statusReply } from "@belfoot/fastify-kit";
 import { Type } from "typebox";
-
-const JobState = Type.Union([
-  Type.Literal("queued"),
-  Type.Literal("active"),
-  Type.Literal("completed"),
-  Type.Literal("failed"),
-]);
-const ItemError = Type.Object({ status: Type.Integer(), code: Type.String(), message: Type.String() });
 
 /** POST /convert with `Prefer: respond-async`: the job is queued; Location: /jobs/<id>. */
 export const QueuedReplies = {
@@ -20,7 +13,7 @@ export const BatchReplies = {
   202: statusReply(
     {
       queued: Type.Integer({ description: "items queued" }),
-      items: Type.Array(Type.Union([Type.Object({ job_id: Type.String({ format: "uuid" }) }), ItemError])),
+      items: Type.Array(Type.Union([Type.Object({ job_id: Type.String({ format: "uuid" }) }), JobError])),
     },
     "the valid items are queued",
   ),
@@ -29,18 +22,6 @@ export const BatchReplies = {
 
 /** GET /jobs/:id. `result` is exactly what the synchronous POST /convert would have answered. */
 export const JobReplies = {
-  200: Type.Object(
-    {
-      job_id: Type.String({ format: "uuid" }),
-      state: JobState,
-      attempts: Type.Integer(),
-      article_id: Type.String(),
-      result: Type.Optional(Type.Object({}, { additionalProperties: true })),
-      error: Type.Optional(ItemError),
-      created_at: Type.String({ format: "date-time" }),
-      updated_at: Type.String({ format: "date-time" }),
-    },
-    { description: "the job" },
-  ),
+  200: JobJsonSchema,
   ...errorReplies,
 };

@@ -1,7 +1,6 @@
-import { ArticleId } from "@belfoot/api-schemas";
+import { ArticleId, describeImage } from "@belfoot/api-schemas";
 import { findImageByArticle, findImageMetaByArticle, type ImageMeta, listArticleImages } from "@belfoot/db";
 import { AppError } from "@belfoot/errors";
-import { describeImage } from "@belfoot/fastify-kit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { listingOwner } from "../articles/list-owner";

@@ -1,6 +1,6 @@
+import { describeJob } from "@belfoot/api-schemas";
 import { findConversionJob } from "@belfoot/db";
 import { AppError } from "@belfoot/errors";
-import { describeJob } from "@belfoot/fastify-kit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { answerOnce, jsonAnswer } from "../jobs/answer-once";

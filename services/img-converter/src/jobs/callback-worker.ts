@@ -1,5 +1,5 @@
+import { describeJob } from "@belfoot/api-schemas";
 import { CALLBACK_QUEUE, findConversionJob, type Queue, type Sql } from "@belfoot/db";
-import { describeJob } from "@belfoot/fastify-kit";
 import type { FastifyBaseLogger } from "fastify";
 import { Webhook } from "standardwebhooks";
 import type { WebhookPoster } from "../fetch";

@@ -1,4 +1,5 @@
-import { admission, clientGone, describeImage } from "@belfoot/fastify-kit";
+import { describeImage } from "@belfoot/api-schemas";
+import { admission, clientGone } from "@belfoot/fastify-kit";
 import { CONVERTER_PATHS, OwnerHeaders, UploadQuery } from "@belfoot/internal-contract";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { admitRequest } from "../admit-request";

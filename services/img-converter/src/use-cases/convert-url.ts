@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
+import { describeImage } from "@belfoot/api-schemas";
 import { findImageMetaByArticle, findStoredSource, type SavedImage, type Sql } from "@belfoot/db";
 import type { CompressResult } from "@belfoot/engine";
 import { AppError } from "@belfoot/errors";
-import { describeImage } from "@belfoot/fastify-kit";
 import type { Uploader } from "../article-owner";
 import type { ConverterContext } from "../context";
 import type { Place } from "../job-queue";
