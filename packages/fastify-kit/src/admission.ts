@@ -1,9 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-
-/** What an admission hands out: something held until it is given back. */
-export interface Ticket {
-  release(): void;
-}
+import type { Ticket } from "./tickets";
 
 /**
  * Route hooks that admit a request as it arrives, before its body is read (`take` throws, e.g. a
@@ -33,29 +29,6 @@ export function admission<T extends Ticket>(take: (request: FastifyRequest) => T
       if (!entry) throw new Error("route without the admission hooks");
       entry.claimed = true;
       return entry.ticket;
-    },
-  };
-}
-
-/** At most `max` tickets out at once, each given back once; `take` throws `busy()` beyond. */
-export function limitedTickets(max: number, busy: () => Error) {
-  let out = 0;
-  return {
-    /** Tickets taken and not yet given back. */
-    get out() {
-      return out;
-    },
-    take(): Ticket {
-      if (out >= max) throw busy();
-      out++;
-      let released = false;
-      return {
-        release() {
-          if (released) return;
-          released = true;
-          out--;
-        },
-      };
     },
   };
 }

@@ -1,4 +1,4 @@
-export { admission, limitedTickets, type Ticket } from "./admission";
+export { admission } from "./admission";
 export { clientGone } from "./client-gone";
 export { classifyDatabaseFault } from "./database";
 export { type HealthOptions, healthRoutes } from "./health";
@@ -12,3 +12,4 @@ export { errorReplies, statusReply } from "./reply-schemas";
 export { requestId } from "./request-id";
 export { type RunServiceOptions, runService, type ServiceDeps } from "./run-service";
 export { serverOptions, timeoutOptions } from "./server-options";
+export { limitedTickets, type Ticket } from "./tickets";

@@ -1,7 +1,8 @@
 import { waitUntil } from "@belfoot/testkit/wait";
 import Fastify from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
-import { admission, limitedTickets } from "../src/admission";
+import { admission } from "../src/admission";
+import { limitedTickets } from "../src/tickets";
 
 const apps: ReturnType<typeof Fastify>[] = [];
 afterEach(async () => {
@@ -9,23 +10,6 @@ afterEach(async () => {
 });
 
 describe("admission", () => {
-  it("hands out at most `max` tickets and takes each back once", () => {
-    const tickets = limitedTickets(2, () => new Error("busy"));
-    const take = () => tickets.take();
-    const a = take();
-    const b = take();
-    expect(() => take()).toThrow("busy");
-    a.release();
-    a.release();
-    const c = take();
-    expect(() => take()).toThrow("busy");
-    expect(tickets.out).toBe(2);
-    b.release();
-    c.release();
-    expect(tickets.out).toBe(0);
-    expect(() => [take(), take()]).not.toThrow();
-  });
-
   it("gives an unclaimed ticket back when the answer closes, a claimed one when its holder says", async () => {
     let open: () => void = () => {};
     let entered = 0;

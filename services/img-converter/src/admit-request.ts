@@ -1,7 +1,7 @@
 import { INTERNAL_HEADERS } from "@belfoot/internal-contract";
 import type { FastifyRequest } from "fastify";
+import type { Place } from "./compression-queue";
 import type { ConverterContext } from "./context";
-import type { Place } from "./job-queue";
 
 /**
  * Whose request it is, for the per-account share of the queue: the owner id admin-auth forwards,

@@ -11,10 +11,10 @@ import {
   timeoutOptions,
 } from "@belfoot/fastify-kit";
 import Fastify, { type FastifyBaseLogger } from "fastify";
+import { createCompressionQueue } from "./compression-queue";
 import type { ConverterContext } from "./context";
 import { converterMetrics } from "./converter-metrics";
 import { createSourceFetcher, parseAllowedPorts, parsePolicyAllowList } from "./fetch";
-import { createJobQueue } from "./job-queue";
 import { startJobs } from "./jobs/start-jobs";
 import { internalToken } from "./plugins/internal-token";
 import { convertRoutes } from "./routes/convert";
@@ -26,7 +26,7 @@ export interface ConverterDeps {
   logger: FastifyBaseLogger;
 }
 
-/** The converter: internal token first, then the routes; the fetcher and job queue live with the app. */
+/** The converter: internal token first, then the routes; the fetcher and compression queue live with the app. */
 export async function buildConverterApp({ config, sql, logger }: ConverterDeps) {
   const app = Fastify(
     serverOptions(logger, { bodyLimit: config.UPLOAD_BODY_LIMIT_BYTES, ...timeoutOptions(config) }),
@@ -43,7 +43,7 @@ export async function buildConverterApp({ config, sql, logger }: ConverterDeps) 
     slowGraceMs: config.FETCH_SLOW_GRACE_MS,
     userAgent: "belfoot-img/0.1 (+image converter)",
   });
-  const queue = createJobQueue({
+  const queue = createCompressionQueue({
     concurrency: config.COMPRESS_CONCURRENCY,
     maxWaiting: config.COMPRESS_QUEUE_MAX,
     perAccount: config.COMPRESS_PLACES_PER_ACCOUNT,

@@ -1,10 +1,10 @@
 import type { CompressResult } from "@belfoot/engine";
 import { isAppError } from "@belfoot/errors";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
-import type { JobQueue } from "./job-queue";
+import type { CompressionQueue } from "./compression-queue";
 
 /** What the converter reports about its own work, beside the per-route HTTP metrics. */
-export function converterMetrics(registry: Registry, queue: JobQueue) {
+export function converterMetrics(registry: Registry, queue: CompressionQueue) {
   const registers = [registry];
   const compressSeconds = new Histogram({
     name: "belfoot_compress_seconds",

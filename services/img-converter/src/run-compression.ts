@@ -1,7 +1,7 @@
 import type { CompressOptions, CompressResult } from "@belfoot/engine";
 import { probe } from "@belfoot/engine";
 import { compressImage } from "./compress-image";
-import { cancelled, type Place } from "./job-queue";
+import { cancelled, type Place } from "./compression-queue";
 
 /**
  * The pixels a source decodes to, read from its header alone (nothing decoded yet): what the queue's

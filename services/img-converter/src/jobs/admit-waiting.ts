@@ -1,5 +1,5 @@
 import { isAppError } from "@belfoot/errors";
-import type { JobQueue, Place } from "../job-queue";
+import type { CompressionQueue, Place } from "../compression-queue";
 
 /**
  * A place for a queued job, counted against its account's share like a request of that account.
@@ -8,7 +8,7 @@ import type { JobQueue, Place } from "../job-queue";
  * waiting list of its own, and a place frees within one compression).
  */
 export async function admitWaiting(
-  queue: JobQueue,
+  queue: CompressionQueue,
   owner: string,
   signal: AbortSignal,
   pollMs = 200,

@@ -4,8 +4,8 @@ import { findImageMetaByArticle, findStoredSource, type SavedImage, type Sql } f
 import type { CompressResult } from "@belfoot/engine";
 import { AppError } from "@belfoot/errors";
 import type { Uploader } from "../article-owner";
+import type { Place } from "../compression-queue";
 import type { ConverterContext } from "../context";
-import type { Place } from "../job-queue";
 import { runCompression } from "../run-compression";
 import { storeResult } from "../store-result";
 

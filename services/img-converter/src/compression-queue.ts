@@ -9,7 +9,7 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-/** One job's place in line, taken before its input is in memory (see createJobQueue). */
+/** One job's place in line, taken before its input is in memory (see createCompressionQueue). */
 export interface Place {
   /** Waits for a slot and for pixel budget, runs the job in it, then gives the place back. Once per place. */
   run<T>(job: () => Promise<T>, opts?: RunOptions): Promise<T>;
@@ -17,7 +17,7 @@ export interface Place {
   release(): void;
 }
 
-export interface JobQueue {
+export interface CompressionQueue {
   /**
    * Takes a place for this account now; or answers 429 when the account already holds its share of
    * the places, or 503 busy when every place is held (both with Retry-After).
@@ -35,7 +35,7 @@ export interface JobQueue {
   readonly waitingPixels: number;
 }
 
-export interface JobQueueOptions {
+export interface CompressionQueueOptions {
   /** Jobs run at once (COMPRESS_CONCURRENCY). */
   concurrency: number;
   /** Places beyond the running ones (COMPRESS_QUEUE_MAX). */
@@ -78,7 +78,7 @@ export function defaultPerAccount(concurrency: number, maxWaiting: number): numb
  * Hand-written because p-limit and p-queue bound neither the waiting list, a place held across two
  * phases, a per-key share, nor a weighted budget.
  */
-export function createJobQueue(opts: JobQueueOptions): JobQueue {
+export function createCompressionQueue(opts: CompressionQueueOptions): CompressionQueue {
   const retryAfter = { "retry-after": String(opts.retryAfterSeconds ?? 2) };
   const perAccount = opts.perAccount ?? defaultPerAccount(opts.concurrency, opts.maxWaiting);
   const budget = opts.pixelBudget ?? Number.POSITIVE_INFINITY;

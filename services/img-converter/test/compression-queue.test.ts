@@ -1,6 +1,6 @@
 import { AppError } from "@belfoot/errors";
 import { describe, expect, it } from "vitest";
-import { createJobQueue } from "../src/job-queue";
+import { createCompressionQueue } from "../src/compression-queue";
 
 const deferred = () => {
   let resolve!: () => void;
@@ -10,15 +10,15 @@ const deferred = () => {
   return { promise, resolve };
 };
 
-describe("createJobQueue", () => {
+describe("createCompressionQueue", () => {
   // A job whose input is already in memory: a place and a slot at once (as an upload's).
   const runIn =
-    (queue: ReturnType<typeof createJobQueue>) =>
+    (queue: ReturnType<typeof createCompressionQueue>) =>
     async <T>(job: () => Promise<T>) =>
       queue.admit("a").run(job);
 
   it("runs at most `concurrency` jobs at once and starts waiting ones in order", async () => {
-    const queue = createJobQueue({ concurrency: 2, maxWaiting: 10, perAccount: 12 });
+    const queue = createCompressionQueue({ concurrency: 2, maxWaiting: 10, perAccount: 12 });
     const run = runIn(queue);
     const gates = [deferred(), deferred(), deferred()];
     const started: number[] = [];
@@ -43,7 +43,12 @@ describe("createJobQueue", () => {
   });
 
   it("answers 503 with Retry-After when the waiting list is full, and frees slots on failure", async () => {
-    const queue = createJobQueue({ concurrency: 1, maxWaiting: 1, perAccount: 2, retryAfterSeconds: 3 });
+    const queue = createCompressionQueue({
+      concurrency: 1,
+      maxWaiting: 1,
+      perAccount: 2,
+      retryAfterSeconds: 3,
+    });
     const run = runIn(queue);
     const gate = deferred();
     const first = run(() => gate.promise);
@@ -60,7 +65,7 @@ describe("createJobQueue", () => {
   });
 
   it("holds a place from admission, before the job's input is ready, and gives it back once", async () => {
-    const queue = createJobQueue({ concurrency: 1, maxWaiting: 1, perAccount: 2 });
+    const queue = createCompressionQueue({ concurrency: 1, maxWaiting: 1, perAccount: 2 });
     // Two downloads in progress hold both places: a third arrival is turned away before downloading.
     const a = queue.admit("a");
     const b = queue.admit("a");
@@ -92,7 +97,7 @@ describe("createJobQueue", () => {
 
   it("gives one account at most its share of the places (429), so another account still gets in", async () => {
     // 4 places, half each by default.
-    const queue = createJobQueue({ concurrency: 1, maxWaiting: 3, retryAfterSeconds: 3 });
+    const queue = createCompressionQueue({ concurrency: 1, maxWaiting: 3, retryAfterSeconds: 3 });
     const hog = [queue.admit("1"), queue.admit("1")];
     expect(() => queue.admit("1")).toThrow(
       expect.objectContaining({ status: 429, code: "too_many_conversions", headers: { "retry-after": "3" } }),
@@ -107,7 +112,7 @@ describe("createJobQueue", () => {
   });
 
   it("starts the waiting job of the account with the fewest running first, oldest first between equals", async () => {
-    const queue = createJobQueue({ concurrency: 1, maxWaiting: 10, perAccount: 10 });
+    const queue = createCompressionQueue({ concurrency: 1, maxWaiting: 10, perAccount: 10 });
     const gate = deferred();
     const order: string[] = [];
     const job = (name: string) => async () => {
@@ -129,7 +134,12 @@ describe("createJobQueue", () => {
   });
 
   it("runs jobs only while their decoded pixels fit the budget; a larger one runs alone, not starved", async () => {
-    const queue = createJobQueue({ concurrency: 3, maxWaiting: 10, perAccount: 13, pixelBudget: 100 });
+    const queue = createCompressionQueue({
+      concurrency: 3,
+      maxWaiting: 10,
+      perAccount: 13,
+      pixelBudget: 100,
+    });
     const gates = [deferred(), deferred(), deferred(), deferred()];
     const sizes = [60, 50, 40, 500];
     const runs = sizes.map((pixels, i) =>
@@ -154,7 +164,7 @@ describe("createJobQueue", () => {
   });
 
   it("takes a job whose client left out of the line at once, freeing its place; it never runs", async () => {
-    const queue = createJobQueue({ concurrency: 1, maxWaiting: 1, perAccount: 2 });
+    const queue = createCompressionQueue({ concurrency: 1, maxWaiting: 1, perAccount: 2 });
     const gate = deferred();
     const first = queue.admit("a").run(() => gate.promise);
     const client = new AbortController();
