@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createUser, findImageByArticle } from "@belfoot/db";
 import { corpusPath, type ImageServer, startImageServer } from "@belfoot/testkit";
+import { waitUntil } from "@belfoot/testkit/wait";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "../../services/admin-auth/src/auth/passwords";
 import { basic, http } from "../support/http";
@@ -119,6 +120,76 @@ describe("POST /convert with Prefer: respond-async", () => {
     expect(priv.json).toMatchObject({ code: "source_forbidden" });
     const after = await stack.sql`select count(*)::int as n from conversion_jobs`;
     expect(after[0]?.n).toBe(before[0]?.n);
+  });
+});
+
+describe("articles of another account", () => {
+  it("refuses them at submission: 409 for a single job, an item-level 409 in a batch; admins may", async () => {
+    const stored = await http(`${stack.url}/convert`, {
+      json: { data: { url: `${images.url}/rocket.jpg`, article_id: "owned-1" } },
+      headers: as(ALICE),
+    });
+    expect(stored.status).toBe(201);
+    const before = await stack.sql`select count(*)::int as n from conversion_jobs`;
+
+    const single = await convertAsync(BOB, { url: `${images.url}/meadow.jpg`, article_id: "owned-1" });
+    expect(single.status).toBe(409);
+    expect(single.json).toMatchObject({ status: 409, code: "article_taken" });
+
+    const res = await batch(BOB, {
+      items: [
+        { url: `${images.url}/meadow.jpg`, article_id: "owned-1" },
+        { url: `${images.url}/meadow.jpg`, article_id: "owned-2" },
+      ],
+    });
+    expect(res.status).toBe(202);
+    expect(res.json).toMatchObject({ queued: 1 });
+    const items = res.json.items as Record<string, unknown>[];
+    expect(items[0]).toMatchObject({ status: 409, code: "article_taken" });
+    expect(String(items[0]?.message)).toContain("items[0]");
+    expect(Object.keys(items[1] ?? {})).toEqual(["job_id"]);
+    const after = await stack.sql`select count(*)::int as n from conversion_jobs`;
+    expect(after[0]?.n).toBe((before[0]?.n as number) + 1);
+    expect((await waitForJob(stack.url, items[1]?.job_id as string, as(BOB))).state).toBe("completed");
+
+    // The owner replaces its own article, and an admin any article.
+    const own = await convertAsync(ALICE, { url: `${images.url}/meadow.jpg`, article_id: "owned-1" });
+    expect(own.status).toBe(202);
+    expect((await waitForJob(stack.url, own.json.job_id as string, as(ALICE))).state).toBe("completed");
+    const admin = await convertAsync(ADMIN, { url: `${images.url}/rocket.jpg`, article_id: "owned-2" });
+    expect(admin.status).toBe(202);
+    expect((await waitForJob(stack.url, admin.json.job_id as string, as(ADMIN))).state).toBe("completed");
+    const owners = await stack.sql`
+      select article_id, u.username from images i join users u on u.id = i.owner_id
+      where article_id like 'owned-%' order by 1`;
+    expect(owners.map((r) => [r.articleId, r.username])).toEqual([
+      ["owned-1", ALICE.username],
+      ["owned-2", BOB.username],
+    ]);
+  });
+
+  it("still fails a queued job whose article another account stored after it was accepted", async () => {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    images.setRoute("/held.jpg", async (_req, res) => {
+      await held;
+      res.writeHead(200, { "content-type": "image/jpeg" }).end(meadow);
+    });
+    const queued = await convertAsync(BOB, { url: `${images.url}/held.jpg`, article_id: "race-1" });
+    expect(queued.status).toBe(202);
+    // Bob's job has passed its checks and is downloading when Alice stores the article first.
+    await waitUntil("Bob's job is fetching its source", async () => images.hits("/held.jpg") > 0);
+    const first = await http(`${stack.url}/convert`, {
+      json: { data: { url: `${images.url}/rocket.jpg`, article_id: "race-1" } },
+      headers: as(ALICE),
+    });
+    expect(first.status).toBe(201);
+    release();
+    const job = await waitForJob(stack.url, queued.json.job_id as string, as(BOB));
+    expect(job).toMatchObject({ state: "failed", error: { status: 409, code: "article_taken" } });
+    expect((await findImageByArticle(stack.sql, "race-1"))?.sha256).toBe(first.json.sha256);
   });
 });
 

@@ -126,6 +126,22 @@ export async function findArticleOwner(
   return row;
 }
 
+/**
+ * Of these articles, those whose image another account stores (or an account since deleted): the
+ * ones `ownerId` may not replace. One query for a whole batch.
+ */
+export async function findArticlesTakenFrom(
+  sql: Sql,
+  ownerId: number,
+  articleIds: string[],
+): Promise<Set<string>> {
+  if (articleIds.length === 0) return new Set();
+  const rows = await sql<{ articleId: string }[]>`
+    select article_id from images
+    where article_id = any(${articleIds}::text[]) and owner_id is distinct from ${ownerId}`;
+  return new Set(rows.map((r) => r.articleId));
+}
+
 /** An article's stored source: its URL and what tells whether a new fetch of it changed. */
 export interface StoredSource extends SourceValidators {
   sourceUrl: string | null;

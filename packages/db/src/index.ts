@@ -12,6 +12,7 @@ export {
 export {
   deleteImage,
   findArticleOwner,
+  findArticlesTakenFrom,
   findImageByArticle,
   findImageById,
   findImageMetaByArticle,

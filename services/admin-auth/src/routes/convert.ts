@@ -8,6 +8,7 @@ import { answerOnce, jsonAnswer } from "../jobs/answer-once";
 import { QueuedReplies } from "../jobs/job-replies";
 import { prefersAsync } from "../jobs/prefer-async";
 import { queueJobs } from "../jobs/queue-jobs";
+import { articleTakenError, takenArticles } from "../jobs/taken-articles";
 import type { UrlChecks } from "../jobs/url-checks";
 import { callerOf } from "../plugins/authenticate";
 import { relayed } from "../plugins/converter-client";
@@ -63,6 +64,10 @@ export const convertRoutes: FastifyPluginAsyncTypebox<ConvertRoutesOptions> = as
       if (prefersAsync(request.headers.prefer)) {
         return answerOnce(app, request, reply, caller, "POST /convert async", async () => {
           opts.urls.source(url);
+          if ((await takenArticles(app.sql, caller, [articleId])).size > 0) {
+            const { status, code, message } = articleTakenError(articleId);
+            throw new AppError(status, code, message);
+          }
           const callbackUrl = callback === undefined ? null : await opts.urls.callback(callback);
           const [jobId] = await queueJobs(app, opts.maxQueuedPerUser, {
             ownerId: caller.id,

@@ -7,6 +7,7 @@ import { answerOnce, jsonAnswer } from "../jobs/answer-once";
 import { checkItems } from "../jobs/batch-items";
 import { BatchReplies, JobReplies } from "../jobs/job-replies";
 import { queueJobs } from "../jobs/queue-jobs";
+import { articleTakenError, takenArticles } from "../jobs/taken-articles";
 import type { UrlChecks } from "../jobs/url-checks";
 import { callerOf } from "../plugins/authenticate";
 import { UserCredentials } from "../schemas";
@@ -48,7 +49,17 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
       return answerOnce(app, request, reply, caller, "POST /convert/batch", async () => {
         const { callback_url: callback } = request.body;
         const callbackUrl = callback === undefined ? null : await opts.urls.callback(callback);
-        const checked = checkItems(request.body.items, opts.urls);
+        const shaped = checkItems(request.body.items, opts.urls);
+        const taken = await takenArticles(
+          app.sql,
+          caller,
+          shaped.flatMap((c) => ("ok" in c ? [c.ok.articleId] : [])),
+        );
+        const checked = shaped.map((c, index) =>
+          "ok" in c && taken.has(c.ok.articleId)
+            ? { error: articleTakenError(c.ok.articleId, `items[${index}]: `) }
+            : c,
+        );
         const valid = checked.flatMap((c) => ("ok" in c ? [c.ok] : []));
         const ids =
           valid.length === 0
