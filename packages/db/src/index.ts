@@ -42,7 +42,14 @@ export {
   requeueConversionJob,
   startConversionJob,
 } from "./jobs/conversion-jobs";
-export { CALLBACK_QUEUE, CONVERT_QUEUE, type Queue, type QueueOptions, startQueue } from "./jobs/queue";
+export {
+  CALLBACK_QUEUE,
+  CONVERT_QUEUE,
+  CONVERT_QUEUED_CHANNEL,
+  type Queue,
+  type QueueOptions,
+  startQueue,
+} from "./jobs/queue";
 export { migrate } from "./migrate";
 export { isDatabaseUnavailable } from "./unavailable";
 export {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Sql } from "../connect";
-import { CALLBACK_QUEUE, CONVERT_QUEUE, inTransaction, type Queue } from "./queue";
+import { CALLBACK_QUEUE, CONVERT_QUEUE, CONVERT_QUEUED_CHANNEL, inTransaction, type Queue } from "./queue";
 
 export type JobState = "queued" | "active" | "completed" | "failed";
 
@@ -93,6 +93,8 @@ export async function enqueueConversions(
       })),
       { db: inTransaction(tx as unknown as Sql) },
     );
+    // Delivered on commit, so a woken worker finds the jobs.
+    await tx`select pg_notify(${CONVERT_QUEUED_CHANNEL}, '')`;
     return { queued: true, ids: rows.map((r) => r.id) };
   }) as Promise<EnqueueResult>;
 }

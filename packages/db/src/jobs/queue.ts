@@ -6,6 +6,9 @@ export const CONVERT_QUEUE = "convert";
 /** Webhook deliveries: their own queue, so a slow receiver never holds a conversion's place. */
 export const CALLBACK_QUEUE = "callback";
 
+/** NOTIFYed when conversions are queued: idle workers fetch at once instead of at their next poll. */
+export const CONVERT_QUEUED_CHANNEL = "belfoot_convert_queued";
+
 export type Queue = PgBoss;
 
 export interface QueueOptions {

@@ -1,5 +1,6 @@
 import {
   CONVERT_QUEUE,
+  CONVERT_QUEUED_CHANNEL,
   type ConversionJob,
   findUserById,
   finishConversionJob,
@@ -23,13 +24,16 @@ export interface ConversionWorkerDeps {
   ctx: ConverterContext;
   log: FastifyBaseLogger;
   metrics: JobMetrics;
-  /** Parallel jobs in this process. */
+  /** Compression slots of this process (COMPRESS_CONCURRENCY). */
   concurrency: number;
   /** Deliveries of one job before it fails for good. */
   attempts: number;
   /** Aborted when the process shuts down: a job waiting for a place gives up and is retried elsewhere. */
   signal: AbortSignal;
 }
+
+/** Jobs a converter holds per compression slot (COMPRESS_CONCURRENCY). */
+const JOBS_PER_SLOT = 2;
 
 const interrupted: JobError = {
   status: 500,
@@ -81,13 +85,30 @@ export async function startConversionWorker(deps: ConversionWorkerDeps): Promise
     }
   };
 
-  for (let i = 0; i < deps.concurrency; i++) {
-    await boss.work<{ job_id: string }>(
+  // Twice as many jobs in hand as compression slots: while some compress, the others download their
+  // source, read the database or store, so a slot that frees finds a job ready for it.
+  const workers: string[] = [];
+  for (let i = 0; i < deps.concurrency * JOBS_PER_SLOT; i++) {
+    let id: string | undefined;
+    id = await boss.work<{ job_id: string }>(
       CONVERT_QUEUE,
       { batchSize: 1, pollingIntervalSeconds: 0.5 },
       async ([delivery]) => {
-        if (delivery) await handle(delivery.data.job_id);
+        try {
+          if (delivery) await handle(delivery.data.job_id);
+        } finally {
+          // pg-boss waits out the rest of its polling interval after a short job; a worker that just
+          // finished one fetches the next at once instead (it waits only when the queue is empty).
+          if (id) boss.notifyWorker(id);
+        }
       },
     );
+    workers.push(id);
   }
+  // Jobs queued by a gateway wake the idle workers; polling stays as the fallback (a lost connection).
+  await sql
+    .listen(CONVERT_QUEUED_CHANNEL, () => {
+      for (const worker of workers) boss.notifyWorker(worker);
+    })
+    .catch((err: unknown) => log.warn({ err }, "not listening for queued jobs; workers poll"));
 }
