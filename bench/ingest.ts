@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { compress } from "@belfoot/engine";
+import { freePort } from "@belfoot/pg-embedded";
 import { startImageServer } from "@belfoot/testkit";
 import { startNginx } from "../tests/support/nginx";
 import { type CorpusSource, corpusSources } from "./support/corpus-sources";
@@ -68,12 +69,25 @@ const items = Array.from({ length: itemCount }, (_, n) => {
   const { source, seconds } = measured[n % measured.length] as (typeof measured)[number];
   return { path: `/item-${n}/${source.file}`, articleId: `INGEST-${n}`, source, seconds };
 });
-const meanEngineSeconds = items.reduce((s, i) => s + i.seconds, 0) / items.length;
-const engineRate = places / meanEngineSeconds;
+/** Mean engine seconds over the items (each source weighted by how often the items use it). */
+const itemMean = (secondsOf: (file: string) => number) =>
+  items.reduce((s, i) => s + secondsOf(i.source.file), 0) / items.length;
+const engineBefore = itemMean((file) => measured.find((m) => m.source.file === file)?.seconds ?? 0);
 
 const images = await startImageServer();
 for (const item of items) {
   images.setRoute(item.path, { body: item.source.body, contentType: item.source.contentType });
+}
+const metricsPort = await freePort();
+/** The converter's own figures: its compression seconds so far, and the slots compressing now. */
+async function converterFigures() {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
+  return {
+    compressSeconds: value(/^belfoot_compress_seconds_sum(?:\{[^}]*\})? (\S+)$/m),
+    compressed: value(/^belfoot_compress_seconds_count(?:\{[^}]*\})? (\S+)$/m),
+    activeSlots: value(/^belfoot_compress_queue_depth\{[^}]*state="active"[^}]*\} (\S+)$/m),
+  };
 }
 let stack: LaunchedStack | undefined;
 let nginx: Awaited<ReturnType<typeof startNginx>> | undefined;
@@ -85,6 +99,7 @@ try {
     ADMIN_PASSWORD: ADMIN.password,
     ALLOW_PRIVATE_SOURCES: images.origin,
     COMPRESS_CONCURRENCY: String(places),
+    CONVERTER_METRICS_PORT: String(metricsPort),
   });
   nginx = await startNginx({ upstream: new URL(stack.url).host });
   const base = nginx.url;
@@ -127,7 +142,10 @@ try {
   // still queued, so polling costs the stack a few requests per sweep, not one per job.
   const finished: JobJson[] = [];
   const deadline = Date.now() + Number(values["timeout-s"]) * 1000;
+  // Slots compressing, sampled once per sweep while the queue still has work for every slot.
+  const slotSamples: number[] = [];
   while (pending.length > 0 && Date.now() < deadline) {
+    if (pending.length > places) slotSamples.push((await converterFigures()).activeSlots);
     for (let i = 0; i < pending.length; ) {
       const res = await fetch(`${base}/jobs/${pending[i]}`, { headers: { authorization } });
       const job = (await res.json()) as JobJson;
@@ -164,6 +182,16 @@ try {
     .map((j) => (Date.parse(j.updated_at) - Date.parse(j.created_at)) / 1000)
     .sort((a, b) => a - b);
   const lost = accepted - stored;
+  const inStack = await converterFigures();
+  const wallSeconds = (lastCompletedAt - acceptedAt) / 1000;
+  const inStackMean = inStack.compressSeconds / inStack.compressed;
+  const meanSlots = slotSamples.reduce((a, b) => a + b, 0) / slotSamples.length;
+  const fullSamples = slotSamples.filter((n) => n >= places).length / slotSamples.length;
+  // Measured again afterwards: the machine's other load may have changed while the stack ran.
+  const again = await engineSeconds(measured.map((m) => m.source));
+  const engineAfter = itemMean((file) => again.find((m) => m.source.file === file)?.seconds ?? 0);
+  const meanEngineSeconds = (engineBefore + engineAfter) / 2;
+  const engineRate = places / meanEngineSeconds;
 
   const NAMES = ["admin-auth", "img-converter", "postgres"];
   const rss = [
@@ -186,9 +214,18 @@ try {
   console.log("| --- | ---: |");
   console.log(`| images/s (accepted → last completed) | ${rate.toFixed(2)} |`);
   console.log(
-    `| engine-bound images/s (${places} places ÷ ${meanEngineSeconds.toFixed(3)} s mean engine time) | ${engineRate.toFixed(2)} |`,
+    `| engine-bound images/s (${places} places ÷ ${meanEngineSeconds.toFixed(3)} s mean engine time: ${engineBefore.toFixed(3)} before, ${engineAfter.toFixed(3)} after) | ${engineRate.toFixed(2)} |`,
   );
   console.log(`| ratio (target ≥ 0.85) | ${(rate / engineRate).toFixed(3)} |`);
+  console.log(
+    `| compression slots busy (converter's compress seconds ÷ ${places} × ${wallSeconds.toFixed(1)} s) | ${((100 * inStack.compressSeconds) / (places * wallSeconds)).toFixed(0)} % |`,
+  );
+  console.log(
+    `| slots compressing, sampled with work queued: mean / all ${places} busy | ${meanSlots.toFixed(2)} / ${(100 * fullSamples).toFixed(0)} % of ${slotSamples.length} samples |`,
+  );
+  console.log(
+    `| engine seconds per image in the stack ÷ alone | ${inStackMean.toFixed(3)} ÷ ${meanEngineSeconds.toFixed(3)} = ${(inStackMean / meanEngineSeconds).toFixed(2)} |`,
+  );
   console.log(`| p50 accepted → completed | ${quantile(latencies, 0.5).toFixed(1)} s |`);
   console.log(`| p99 accepted → completed | ${quantile(latencies, 0.99).toFixed(1)} s |`);
   console.log(`| accepted / refused at the batch | ${accepted} / ${refused.length} |`);
