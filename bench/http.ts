@@ -16,7 +16,7 @@ import { request } from "undici";
 import { type RunningNginx, startNginx } from "../tests/support/nginx";
 import { checkAnswer, sha256 } from "./support/check-answer";
 import { type LaunchedStack, launchStack } from "./support/launch-stack";
-import { childPids } from "./support/process-stats";
+import { childPids, cpuSeconds, servicePid } from "./support/process-stats";
 import { STATIC_HOST, STATIC_PATH, staticServerBlock } from "./support/static-server";
 import { requireWrk, runWrk, type WrkResult } from "./support/wrk";
 
@@ -50,10 +50,7 @@ interface Case {
 /** CPU seconds (user + system) of nginx's master and workers so far. */
 function nginxCpuSeconds(nginx: RunningNginx): number {
   const master = Number(readFileSync(path.join(nginx.dir, "nginx.pid"), "utf8").trim());
-  return [master, ...childPids(master).map((c) => c.pid)].reduce((sum, pid) => {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-    return sum + (Number(fields[11]) + Number(fields[12])) / 100;
-  }, 0);
+  return [master, ...childPids(master).map((c) => c.pid)].reduce((sum, pid) => sum + cpuSeconds(pid), 0);
 }
 
 requireWrk();
@@ -72,12 +69,14 @@ try {
     ALLOW_PRIVATE_SOURCES: images.origin,
     // The bench's own nginx (below, with the static server block) fronts admin-auth on loopback.
     TRUST_PROXY: "127.0.0.1",
+    ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}),
   });
   nginx = await startNginx({
     upstream: new URL(stack.url).host,
     extra: (listen) => staticServerBlock(staticDir, listen),
   });
   const base = nginx.url;
+  const gatewayPid = servicePid(stack.pid, "admin-auth");
 
   const basic = {
     authorization: `Basic ${Buffer.from(`${ADMIN.username}:${ADMIN.password}`).toString("base64")}`,
@@ -140,13 +139,18 @@ try {
     const opts = { url: c.url, headers: c.headers, threads: wrkThreads, connections };
     if (warmup > 0) await runWrk({ ...opts, seconds: warmup });
     const nginxBefore = nginxCpuSeconds(nginx as RunningNginx);
+    const gatewayBefore = cpuSeconds(gatewayPid);
     const result = await runWrk({ ...opts, seconds });
-    return { result, nginxCpu: nginxCpuSeconds(nginx as RunningNginx) - nginxBefore };
+    return {
+      result,
+      nginxCpu: nginxCpuSeconds(nginx as RunningNginx) - nginxBefore,
+      gatewayCpu: cpuSeconds(gatewayPid) - gatewayBefore,
+    };
   };
-  const results: [Case, WrkResult, number][] = [];
+  const results: [Case, WrkResult, number, number][] = [];
   for (const c of cases) {
-    const { result, nginxCpu } = await run(c);
-    results.push([c, result, nginxCpu]);
+    const { result, nginxCpu, gatewayCpu } = await run(c);
+    results.push([c, result, nginxCpu, gatewayCpu]);
   }
   const staticCase = cases[0] as Case;
   const oneThread = await run(staticCase, 1);
@@ -173,14 +177,16 @@ try {
   const quantile = (q: number) =>
     firstReads[Math.min(firstReads.length - 1, Math.floor(q * firstReads.length))] ?? 0;
 
-  const anchor = (results[0] as [Case, WrkResult, number])[1].rps;
+  const anchor = (results[0] as [Case, WrkResult, number, number])[1].rps;
   console.log(
     `\nOne ${jpeg.length}-byte JPEG (${values.source}); wrk -t${threads} -c${connections}, ${seconds} s per case after ${warmup} s warm-up; database: ${stack.database}\n`,
   );
-  console.log("| case | req/s | p50 | p99 | vs static | target | nginx CPU s | wrk CPU s |");
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  console.log(
+    "| case | req/s | p50 | p99 | vs static | target | nginx CPU s | admin-auth CPU s | wrk CPU s |",
+  );
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   let invalid = 0;
-  for (const [c, r, nginxCpu] of results) {
+  for (const [c, r, nginxCpu, gatewayCpu] of results) {
     const ratio = r.rps / anchor;
     // Every 200 carried the whole JPEG (wrk rounds the bytes it read), every 304 nothing.
     const bytesOk = c.status === 304 || r.bytesRead >= 0.98 * r.requests * jpeg.length;
@@ -192,7 +198,7 @@ try {
     }
     const target = c.target ? `≥ ${c.target} ${ratio >= c.target ? "met" : "MISSED"}` : "";
     console.log(
-      `| ${c.name} | ${r.rps.toFixed(0)} | ${r.p50Ms.toFixed(2)} ms | ${r.p99Ms.toFixed(2)} ms | ${ratio.toFixed(3)} | ${target} | ${nginxCpu.toFixed(1)} | ${r.cpuSeconds.toFixed(1)} |`,
+      `| ${c.name} | ${r.rps.toFixed(0)} | ${r.p50Ms.toFixed(2)} ms | ${r.p99Ms.toFixed(2)} ms | ${ratio.toFixed(3)} | ${target} | ${nginxCpu.toFixed(1)} | ${gatewayCpu.toFixed(1)} | ${r.cpuSeconds.toFixed(1)} |`,
     );
   }
   console.log(

@@ -17,6 +17,13 @@ export function rssMb(pid: number): number {
   return statusField(pid, "VmRSS");
 }
 
+/** CPU seconds (user + system) a live process has used so far. */
+export function cpuSeconds(pid: number): number {
+  // After "pid (comm) ": state is field 3, so utime (14) and stime (15) are at 11 and 12.
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** The direct children of a process, with their command lines. */
 export function childPids(pid: number): { pid: number; cmd: string }[] {
   const out = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(pid)], { encoding: "utf8" });

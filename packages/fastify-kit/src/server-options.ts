@@ -40,6 +40,8 @@ export function timeoutOptions(config: HttpTimeouts): HttpOptions {
 export function serverOptions(logger: FastifyBaseLogger, extra: HttpOptions = {}): HttpOptions {
   return {
     loggerInstance: logger,
+    // requestLog writes one line per request instead of Fastify's two.
+    disableRequestLogging: true,
     // Read by genReqId below, which vets it; Fastify would otherwise take any value as it is.
     requestIdHeader: false,
     genReqId: (req: IncomingMessage) => {

@@ -8,6 +8,7 @@ import {
   jsonOnly,
   metrics,
   requestId,
+  requestLog,
   serverOptions,
   timeoutOptions,
 } from "@belfoot/fastify-kit";
@@ -58,6 +59,7 @@ export async function buildGatewayApp({ config, sql, logger }: GatewayDeps) {
   await app.register(requestId);
   await app.register(jsonOnly);
   await app.register(metrics, { service: "admin-auth" });
+  await app.register(requestLog);
   const caches = await startChangeCaches({
     databaseUrl: config.DATABASE_URL,
     credentialTtlSeconds: config.CREDENTIAL_CACHE_SECONDS,

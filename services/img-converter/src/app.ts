@@ -7,6 +7,7 @@ import {
   jsonOnly,
   metrics,
   requestId,
+  requestLog,
   serverOptions,
   timeoutOptions,
 } from "@belfoot/fastify-kit";
@@ -55,6 +56,7 @@ export async function buildConverterApp({ config, sql, logger }: ConverterDeps) 
   await app.register(requestId);
   await app.register(jsonOnly);
   await app.register(metrics, { service: "img-converter" });
+  await app.register(requestLog);
   const ctx: ConverterContext = { config, fetcher, queue, metrics: converterMetrics(app.metrics, queue) };
   await app.register(internalToken, { token: config.INTERNAL_TOKEN });
   await app.register(healthRoutes);
