@@ -50,6 +50,7 @@ export {
   type QueueOptions,
   startQueue,
 } from "./jobs/queue";
+export { linkDecisionLastSecond, linkDecisionsLapsed } from "./link-decisions";
 export { migrate } from "./migrate";
 export { isDatabaseUnavailable } from "./unavailable";
 export {

@@ -35,9 +35,14 @@ export class AccelKey {
     return createHmac("sha256", this.#key).update(`${id}:${sha256}`).digest();
   }
 
+  /** The `k` argument BYTES_ROUTE asks for: what lets nginx fetch these bytes on a miss. */
+  key(id: number, sha256: string): string {
+    return this.#mac(id, sha256).toString("base64url");
+  }
+
   /** The URI nginx serves the image's bytes from: one cache entry per sha256, whatever the article. */
   target(id: number, sha256: string): string {
-    return `${ACCEL_LOCATION}/${id}/${sha256}?k=${this.#mac(id, sha256).toString("base64url")}`;
+    return `${ACCEL_LOCATION}/${id}/${sha256}?k=${this.key(id, sha256)}`;
   }
 
   verify(id: number, sha256: string, given: string | undefined): boolean {

@@ -1,0 +1,164 @@
+import { createHash } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { corpusPath, type ImageServer, startImageServer } from "@belfoot/testkit";
+import { waitUntil } from "@belfoot/testkit/wait";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Answer, basic, http } from "../support/http";
+import { nginxInstalled, startNginx } from "../support/nginx";
+import { ADMIN, type Stack, startStack } from "../support/stack";
+
+// nginx answers signed links from admin-auth's remembered "yes" (auth_request + a cache of the
+// decision): still nothing stale after a delete or replace is answered, on either of two nginx
+// instances in front of one gateway, and nothing served once the link has expired.
+let stack: Stack;
+let images: ImageServer;
+let edges: Awaited<ReturnType<typeof startNginx>>[] = [];
+const kite = await readFile(corpusPath("plasma-kite.jpg"));
+const coffee = await readFile(corpusPath("skimage-coffee.png"));
+const admin = basic(ADMIN.username, ADMIN.password);
+const sha = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+
+beforeAll(async () => {
+  if (!nginxInstalled) return;
+  images = await startImageServer();
+  images.setRoute("/kite.jpg", { body: kite, contentType: "image/jpeg" });
+  images.setRoute("/coffee.png", { body: coffee, contentType: "image/png" });
+  stack = await startStack({ env: { ALLOW_PRIVATE_SOURCES: images.origin, TRUST_PROXY: "127.0.0.1" } });
+  const upstream = new URL(stack.url).host;
+  edges = [await startNginx({ upstream }), await startNginx({ upstream })];
+});
+afterAll(async () => {
+  if (!nginxInstalled) return;
+  for (const edge of edges) await edge.stop();
+  await stack?.close();
+  await images?.close();
+});
+
+const convert = async (articleId: string, source: string) => {
+  const posted = await http(`${edges[0]?.url}/convert`, {
+    json: { user: ADMIN, data: { url: `${images.url}/${source}`, article_id: articleId } },
+  });
+  expect([200, 201]).toContain(posted.status);
+  return posted.json as { id: number; sha256: string };
+};
+
+/** A link's path and query, and its expiry in unix seconds. */
+const linkFor = async (articleId: string, ttl = 600) => {
+  const made = await http(`${edges[0]?.url}/articles/${articleId}/link?ttl=${ttl}`, { headers: admin });
+  expect(made.status).toBe(200);
+  const url = new URL((made.json as { url: string }).url);
+  return { path: `${url.pathname}${url.search}`, expires: Number(url.searchParams.get("expires")) };
+};
+
+interface Read {
+  startedAt: number;
+  answer: Answer;
+}
+
+/**
+ * Reads `path` on every nginx in turn, over and over, until stop() — keeping each one's decision
+ * warm — and remembers when each read started.
+ */
+function readContinuously(path: string) {
+  const reads: Read[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      for (const edge of edges) {
+        const startedAt = Date.now();
+        reads.push({ startedAt, answer: await http(`${edge.url}${path}`) });
+      }
+    }
+  })();
+  return {
+    reads,
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+/** Every read that started after `answeredAt` was a 404, and there was at least one per nginx. */
+async function expectGoneAfter(path: string, answeredAt: number, reads: Read[]) {
+  for (const edge of edges) {
+    const res = await http(`${edge.url}${path}`);
+    expect(res.status).toBe(404);
+    expect(res.json.code).toBe("not_found");
+  }
+  const later = reads.filter((read) => read.startedAt >= answeredAt);
+  expect(later.map((read) => read.answer.status).filter((status) => status !== 404)).toEqual([]);
+}
+
+describe.skipIf(!nginxInstalled)("signed links answered by nginx from a remembered decision", () => {
+  it("remember a yes for the whole link, public for no longer than the link's life", async () => {
+    const stored = await convert("DECIDED-1", "kite.jpg");
+    const link = await linkFor("DECIDED-1", 600);
+    for (let round = 0; round < 3; round++) {
+      const startedAt = Date.now();
+      const got = await http(`${edges[0]?.url}${link.path}`);
+      expect(got.status).toBe(200);
+      expect(sha(got.body)).toBe(stored.sha256);
+      const maxAge = Number(/^public, max-age=(\d+)$/.exec(got.headers["cache-control"] ?? "")?.[1]);
+      expect(maxAge).toBeLessThanOrEqual(link.expires - Math.floor(startedAt / 1000));
+      expect(maxAge).toBeGreaterThan(590);
+    }
+    const decisions = await readdir(path.join(edges[0]?.dir ?? "", "link_decisions"), {
+      recursive: true,
+      withFileTypes: true,
+    });
+    expect(decisions.filter((entry) => entry.isFile()).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("answer 404 on every nginx on the first read after a delete is answered", async () => {
+    await convert("DECIDED-DEL", "kite.jpg");
+    const link = await linkFor("DECIDED-DEL");
+    const readers = readContinuously(link.path);
+    await waitUntil("every nginx served the link", () => readers.reads.length >= 10);
+    expect(readers.reads.every((read) => read.answer.status === 200)).toBe(true);
+    const deleted = await http(`${edges[0]?.url}/articles/DECIDED-DEL`, { method: "DELETE", headers: admin });
+    const answeredAt = Date.now();
+    expect(deleted.status).toBe(200);
+    const before = readers.reads.length;
+    await waitUntil("reads after the delete", () => readers.reads.length >= before + 4);
+    await readers.stop();
+    await expectGoneAfter(link.path, answeredAt, readers.reads);
+  });
+
+  it("answer 404 on every nginx on the first read after a replace is answered", async () => {
+    await convert("DECIDED-REPLACED", "kite.jpg");
+    const link = await linkFor("DECIDED-REPLACED");
+    const readers = readContinuously(link.path);
+    await waitUntil("every nginx served the link", () => readers.reads.length >= 10);
+    expect(readers.reads.every((read) => read.answer.status === 200)).toBe(true);
+    const replaced = await convert("DECIDED-REPLACED", "coffee.png");
+    const answeredAt = Date.now();
+    const before = readers.reads.length;
+    await waitUntil("reads after the replace", () => readers.reads.length >= before + 4);
+    await readers.stop();
+    await expectGoneAfter(link.path, answeredAt, readers.reads);
+    const fresh = await http(`${edges[1]?.url}${(await linkFor("DECIDED-REPLACED")).path}`);
+    expect(sha(fresh.body)).toBe(replaced.sha256);
+  });
+
+  it("stop serving a link the moment it expires, however warm its decision", async () => {
+    await convert("DECIDED-EXPIRING", "kite.jpg");
+    const link = await linkFor("DECIDED-EXPIRING", 2);
+    const readers = readContinuously(link.path);
+    await waitUntil("a read after the expiry", () =>
+      readers.reads.some((read) => read.startedAt >= link.expires * 1000 + 200),
+    );
+    await readers.stop();
+    const served = readers.reads.filter((read) => read.answer.status === 200);
+    expect(served.length).toBeGreaterThan(0);
+    for (const read of served) {
+      expect(read.startedAt).toBeLessThan(link.expires * 1000);
+      const maxAge = Number(/max-age=(\d+)/.exec(read.answer.headers["cache-control"] ?? "")?.[1]);
+      expect(maxAge).toBeLessThanOrEqual(link.expires - Math.floor(read.startedAt / 1000));
+    }
+    const expired = readers.reads.filter((read) => read.startedAt >= link.expires * 1000);
+    expect(expired.length).toBeGreaterThan(0);
+    for (const read of expired) expect(read.answer.json.code).toBe("link_expired");
+  });
+});
