@@ -501,9 +501,9 @@ describe.skipIf(!nginxInstalled)("the nginx config files", () => {
     expect(directives(template).match(/^\s*upstream\s/gm)).toHaveLength(1);
     expect(directives(template)).toMatch(/server \$\{ADMIN_AUTH_UPSTREAM\};/);
     for (const text of [template, main]) expect(directives(text)).not.toMatch(/converter|8081/);
-    // Every proxy_pass goes to that one upstream (the image cache's to admin-auth's internal route).
+    // Every proxy_pass goes to that one upstream (the caches' to admin-auth's internal routes).
     for (const [, target] of directives(template).matchAll(/proxy_pass\s+([^;]+);/g)) {
-      expect(target).toMatch(/^http:\/\/belfoot_admin_auth(\/_internal\/images\/\S*)?$/);
+      expect(target).toMatch(/^http:\/\/belfoot_admin_auth(\/_internal\/(images|link-decisions)\/\S*)?$/);
     }
   });
 
