@@ -62,6 +62,7 @@ export NODE_ENV=production LOG_LEVEL=warn
 export DATABASE_URL="$server_url/$db_name" DATA_DIR="$scratch/data" LOG_DIR="$scratch/data/logs"
 export INTERNAL_TOKEN=$(node -e 'console.log(require("crypto").randomBytes(32).toString("hex"))')
 export JWT_SECRET=$(node -e 'console.log(require("crypto").randomBytes(32).toString("hex"))')
+export LINK_SIGNING_KEY=$(node -e 'console.log(require("crypto").randomBytes(32).toString("hex"))')
 export WEBHOOK_SECRET="whsec_$(node -e 'console.log(require("crypto").randomBytes(32).toString("base64"))')"
 export ADMIN_USERNAME=admin ADMIN_PASSWORD=admin-password-smoke
 export PORT=$port CONVERTER_PORT=$converter_port CONVERTER_URL="http://127.0.0.1:$converter_port"
