@@ -74,7 +74,7 @@ export async function sendImage(
     // nginx keeps Cache-Control and Content-Type from this answer; the bytes, their length, ETag
     // and Last-Modified come from its cache of the internal location.
     setImageHeaders(reply, meta, cacheControl);
-    return reply.type(meta.contentType).header("x-accel-redirect", accel.target(meta.id, meta.sha256)).send();
+    return reply.type(meta.contentType).header("x-accel-redirect", accel.targetOf(meta)).send();
   }
   const image = await images.get(meta, load);
   // Replaced between the two reads: answer with what is stored now, with its own ETag, if allowed.

@@ -26,6 +26,8 @@ export function cameThroughNginx(request: FastifyRequest): boolean {
  */
 export class AccelKey {
   readonly #key: Buffer;
+  /** Keyed by the row object itself, so an entry goes when the cache lets the row go. */
+  readonly #targets = new WeakMap<object, string>();
 
   constructor(internalToken: string) {
     this.#key = createHmac("sha256", internalToken).update("belfoot accel bytes").digest();
@@ -43,6 +45,19 @@ export class AccelKey {
   /** The URI nginx serves the image's bytes from: one cache entry per sha256, whatever the article. */
   target(id: number, sha256: string): string {
     return `${ACCEL_LOCATION}/${id}/${sha256}?k=${this.key(id, sha256)}`;
+  }
+
+  /**
+   * target() of a row, made once per row object: the metadata cache hands the same (never mutated)
+   * object to every read of an image, so a read it answers pays no HMAC here.
+   */
+  targetOf(image: { id: number; sha256: string }): string {
+    let uri = this.#targets.get(image);
+    if (uri === undefined) {
+      uri = this.target(image.id, image.sha256);
+      this.#targets.set(image, uri);
+    }
+    return uri;
   }
 
   verify(id: number, sha256: string, given: string | undefined): boolean {
