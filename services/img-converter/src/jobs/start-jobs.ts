@@ -8,8 +8,8 @@ import { startConversionWorker } from "./conversion-worker";
 import { jobMetrics } from "./job-metrics";
 
 /**
- * Make this converter one of the queue's workers: as many jobs at once as it has compression slots
- * (each job also takes a compression place, shared with POST /convert), and a webhook sender. On close, the workers stop
+ * Make this converter one of the queue's workers: two jobs at once per compression slot (each job
+ * also takes a compression place, shared with POST /convert), and a webhook sender. On close, the workers stop
  * taking jobs and the running ones finish (or are taken over by another converter once they expire).
  */
 export async function startJobs(app: FastifyInstance, config: Config, sql: Sql, ctx: ConverterContext) {
