@@ -57,8 +57,10 @@ describe("Idempotency-Key", () => {
     expect(other.json).toMatchObject({ status: 422, code: "idempotency_key_reused" });
     expect(await jobsFor("idem-1b")).toBe(0);
 
-    // Keys belong to an account: another account's same key is its own request.
-    const carols = await post("/convert", { data }, { ...headers, ...as(CAROL) });
+    // Keys belong to an account: another account's same key is its own request (with a body of its
+    // own, for an article of its own: the admin's idem-1 is not Carol's to replace).
+    const carolsData = { ...data, article_id: "idem-1c" };
+    const carols = await post("/convert", { data: carolsData }, { ...headers, ...as(CAROL) });
     expect(carols.status).toBe(202);
     expect(carols.json.job_id).not.toBe(first.json.job_id);
     await waitForJob(stack.url, first.json.job_id as string, as(ADMIN));
