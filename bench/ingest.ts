@@ -5,7 +5,9 @@
 // seconds per image, compressing the same sources in this process one at a time, and again with as
 // many side by side as the converter has places (what they cost when they share the cores). Both are
 // measured before and after the stack runs, since other load on the machine may change meanwhile;
-// the converter's metrics tell how busy its compression slots were. Not a CI gate: it prints figures for the README.
+// the converter's metrics tell how busy its compression slots were, and /proc where the 2 cores went
+// meanwhile (each process tree, the converter's threads, the rest of the machine, idle). Not a CI gate:
+// it prints figures for the README.
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -15,8 +17,10 @@ import { freePort } from "@belfoot/pg-embedded";
 import { startImageServer } from "@belfoot/testkit";
 import { startNginx } from "../tests/support/nginx";
 import { type CorpusSource, corpusSources } from "./support/corpus-sources";
+import { cpuShares, cpuSnapshot, threadClassDelta, threadClassSeconds } from "./support/cpu-accounting";
+import { printCpuTable } from "./support/cpu-table";
 import { type LaunchedStack, launchStack } from "./support/launch-stack";
-import { childPids, peakRssMb, treePeakRssMb } from "./support/process-stats";
+import { childPids, peakRssMb, servicePid, treePeakRssMb } from "./support/process-stats";
 
 const { values } = parseArgs({
   options: {
@@ -52,17 +56,24 @@ const quantile = (sorted: number[], q: number) =>
  * on its own); sources the engine refuses are left out.
  */
 async function engineSeconds(sources: CorpusSource[], atOnce: number) {
-  const usable: { source: CorpusSource; seconds: number }[] = [];
+  // cpu: the process's CPU seconds over the call, meaningful one at a time (nothing else runs here then).
+  const usable: { source: CorpusSource; seconds: number; cpu: number }[] = [];
   // Warm up first (libvips' caches, code paths), as the long-running converter is.
   await compress(sources[0]?.body ?? Buffer.alloc(0)).catch(() => {});
   let next = 0;
   const runner = async () => {
     for (let source = sources[next++]; source; source = sources[next++]) {
       const t = performance.now();
+      const cpu = process.cpuUsage();
       try {
         // The engine's defaults are the converter's (MAX_OUTPUT_BYTES, LIMIT_INPUT_PIXELS, MAX_OUTPUT_PIXELS).
         await compress(source.body);
-        usable.push({ source, seconds: (performance.now() - t) / 1000 });
+        const used = process.cpuUsage(cpu);
+        usable.push({
+          source,
+          seconds: (performance.now() - t) / 1000,
+          cpu: (used.user + used.system) / 1e6,
+        });
       } catch (err) {
         if (atOnce === 1) process.stderr.write(`engine refuses ${source.file}: ${(err as Error).message}\n`);
       }
@@ -73,7 +84,10 @@ async function engineSeconds(sources: CorpusSource[], atOnce: number) {
 }
 
 const corpus = await corpusSources();
+const benchThreadsBefore = threadClassSeconds(process.pid);
 const measured = await engineSeconds(corpus, 1);
+// Where the engine's CPU goes alone, by thread: libvips' workers, and JS (SSIM, the search) on the main thread.
+const engineThreadsAlone = threadClassDelta(benchThreadsBefore, threadClassSeconds(process.pid));
 measured.sort((a, b) => corpus.indexOf(a.source) - corpus.indexOf(b.source));
 // Cycle through the usable sources: item n is source n mod count, at a URL and article of its own.
 const items = Array.from({ length: itemCount }, (_, n) => {
@@ -83,11 +97,15 @@ const items = Array.from({ length: itemCount }, (_, n) => {
 /** Mean engine seconds over the items (each source weighted by how often the items use it). */
 const itemMean = (timed: { source: CorpusSource; seconds: number }[]) =>
   items.reduce((s, i) => s + (timed.find((m) => m.source === i.source)?.seconds ?? 0), 0) / items.length;
+/** The same mean of the engine's CPU seconds per image, one at a time in this process. */
+const itemCpuMean = (timed: { source: CorpusSource; cpu: number }[]) =>
+  itemMean(timed.map((m) => ({ source: m.source, seconds: m.cpu })));
 const usableSources = measured.map((m) => m.source);
 // One at a time (the issue's definition), and as the converter runs them: its places side by side,
 // competing for the same cores.
 const engineBefore = {
   alone: itemMean(measured),
+  aloneCpu: itemCpuMean(measured),
   atOnce: itemMean(await engineSeconds(usableSources, places)),
 };
 
@@ -121,6 +139,16 @@ try {
   nginx = await startNginx({ upstream: new URL(stack.url).host });
   const base = nginx.url;
   const nginxPid = Number(readFileSync(path.join(nginx.dir, "nginx.pid"), "utf8"));
+  const converterPid = servicePid(stack.pid, "img-converter");
+  // Each its process tree; the launcher's and this process's trees leave out the groups below them.
+  const cpuGroups = {
+    nginx: [nginxPid],
+    "admin-auth": [servicePid(stack.pid, "admin-auth")],
+    "img-converter": [converterPid],
+    PostgreSQL: [servicePid(stack.pid, "postgres")],
+    launcher: [stack.pid],
+    "bench process (client, polling, image server)": [process.pid],
+  };
 
   // A token: one argon2 check at /auth instead of one per request (Basic's cost).
   const auth = await fetch(`${base}/auth`, {
@@ -131,6 +159,8 @@ try {
   const authorization = `Bearer ${((await auth.json()) as { token: string }).token}`;
 
   const run = randomBytes(4).toString("hex");
+  const cpuBefore = cpuSnapshot(cpuGroups);
+  const converterThreadsBefore = threadClassSeconds(converterPid);
   const pending: string[] = [];
   const refused: string[] = [];
   for (let start = 0; start < items.length; start += batchSize) {
@@ -176,6 +206,9 @@ try {
     }
     await sleep(POLL_INTERVAL_MS);
   }
+
+  const cpu = cpuShares(cpuBefore, cpuSnapshot(cpuGroups));
+  const converterThreads = threadClassDelta(converterThreadsBefore, threadClassSeconds(converterPid));
 
   // Completed means stored: each one's image must answer with the sha256 its job reported.
   const completed = finished.filter((j) => j.state === "completed");
@@ -263,6 +296,15 @@ try {
     const scope = processes > 1 ? ` (largest of ${processes} processes)` : "";
     console.log(`| peak RSS ${name}${scope} | ${mb.toFixed(0)} MB |`);
   }
+  printCpuTable({
+    cpu,
+    converterThreads,
+    engineThreadsAlone,
+    images: completed.length,
+    aloneCpu: engineBefore.aloneCpu,
+    aloneWall: engineBefore.alone,
+    ratio: rate / engineRate,
+  });
   if (failures.size)
     console.log(`\nfailed by code: ${[...failures].map(([k, v]) => `${k}: ${v}`).join(", ")}`);
   if (lost > 0) process.exitCode = 1;
