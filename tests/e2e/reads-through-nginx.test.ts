@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { corpusPath, type ImageServer, startImageServer } from "@belfoot/testkit";
+import { waitUntil } from "@belfoot/testkit/wait";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { basic, http } from "../support/http";
 import { nginxInstalled, startNginx } from "../support/nginx";
@@ -22,7 +23,11 @@ beforeAll(async () => {
   images = await startImageServer();
   images.setRoute("/kite.jpg", { body: kite, contentType: "image/jpeg" });
   images.setRoute("/coffee.png", { body: coffee, contentType: "image/png" });
-  stack = await startStack({ env: { ALLOW_PRIVATE_SOURCES: images.origin, TRUST_PROXY: "127.0.0.1" } });
+  stack = await startStack({
+    env: { ALLOW_PRIVATE_SOURCES: images.origin, TRUST_PROXY: "127.0.0.1" },
+    // The default level of `pnpm start`: which reads write a line is part of what is tested.
+    logLevel: "info",
+  });
   nginx = await startNginx({ upstream: new URL(stack.url).host });
 });
 afterAll(async () => {
@@ -63,6 +68,40 @@ describe.skipIf(!nginxInstalled)("image reads through nginx", () => {
       withFileTypes: true,
     });
     expect(cached.filter((entry) => entry.isFile())).toHaveLength(1);
+  });
+
+  it("logs routine reads at debug, as nginx's access log has them, and everything else at info", async () => {
+    const stored = await convert("READ-LOG", "kite.jpg");
+    const read = async (base: string, requestId: string, headers: Record<string, string>) =>
+      (await http(`${base}/articles/READ-LOG`, { headers: { ...headers, "x-request-id": requestId } }))
+        .status;
+    expect(await read(nginx.url, "log-read-200", admin)).toBe(200);
+    expect(await read(nginx.url, "log-read-304", { ...admin, "if-none-match": `"${stored.sha256}"` })).toBe(
+      304,
+    );
+    expect(await read(nginx.url, "log-read-401", basic("no-such-reader", "wrong-password"))).toBe(401);
+    // Straight to admin-auth: it sends the bytes itself, and nginx has no line of it.
+    expect(await read(stack.url, "log-read-direct", admin)).toBe(200);
+
+    const infoLog = path.join(stack.config.LOG_DIR, "admin-auth", "info.log");
+    const loggedIds = async () =>
+      (await readFile(infoLog, "utf8").catch(() => ""))
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { reqId?: string; msg?: string })
+        .filter((line) => line.msg === "request")
+        .map((line) => line.reqId);
+    // Lines are written in answer order: once the last two are there, the first two would be too.
+    await waitUntil("the refusal and the direct read logged", async () => {
+      const ids = await loggedIds();
+      return ids.includes("log-read-401") && ids.includes("log-read-direct");
+    });
+    const ids = await loggedIds();
+    expect(ids).not.toContain("log-read-200");
+    expect(ids).not.toContain("log-read-304");
+    const access = (await nginx.logs()).access;
+    for (const id of ["log-read-200", "log-read-304", "log-read-401"])
+      expect(access).toContain(`"request_id":"${id}"`);
   });
 
   it("answers HEAD and If-None-Match like GET", async () => {

@@ -10,7 +10,7 @@ export {
 } from "./metrics";
 export { errorReplies, statusReply } from "./reply-schemas";
 export { requestId } from "./request-id";
-export { requestLog } from "./request-log";
+export { type RequestLogLevel, requestLog } from "./request-log";
 export { type RunServiceOptions, runService, type ServiceDeps } from "./run-service";
 export { serverOptions, timeoutOptions } from "./server-options";
 export { limitedTickets, type Ticket } from "./tickets";

@@ -1,14 +1,30 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
+
+/** The level a request's line is written at: a service may lower routine answers another layer logs. */
+export type RequestLogLevel = "info" | "debug";
+
+export interface RequestLogOptions {
+  /** Default: every line at info. */
+  levelOf?: (request: FastifyRequest, reply: FastifyReply) => RequestLogLevel;
+}
+
+/** pino's level check, which FastifyBaseLogger does not declare; a logger without one is asked to write. */
+const isEnabled = (log: FastifyBaseLogger, level: RequestLogLevel) =>
+  (log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.(level) ?? true;
 
 /**
  * One log line per answered request, in place of Fastify's two ("incoming request" and "request
  * completed", disabled in serverOptions): on the read path through nginx, logging was half of the
  * gateway's CPU per request (docs/decisions/0200-one-log-line-per-request.md).
  */
-async function requestLogPlugin(app: FastifyInstance) {
+async function requestLogPlugin(app: FastifyInstance, opts: RequestLogOptions) {
+  const levelOf = opts.levelOf ?? (() => "info");
   app.addHook("onResponse", async (request, reply) => {
-    request.log.info(
+    const level = levelOf(request, reply);
+    // Checked first: building the line is most of its cost, and a lowered one is usually off.
+    if (!isEnabled(request.log, level)) return;
+    request.log[level](
       {
         method: request.method,
         url: request.url,

@@ -25,6 +25,7 @@ import { jobQueue } from "./plugins/job-queue";
 import { openapi } from "./plugins/openapi";
 import { AccelKey } from "./reads/accel";
 import { LinkSigner } from "./reads/link-signer";
+import { readLogLevel } from "./reads/read-log-level";
 import { accountRoutes } from "./routes/accounts";
 import { articleRoutes } from "./routes/articles";
 import { convertRoutes } from "./routes/convert";
@@ -60,7 +61,7 @@ export async function buildGatewayApp({ config, sql, logger }: GatewayDeps) {
   await app.register(requestId);
   await app.register(jsonOnly);
   await app.register(metrics, { service: "admin-auth" });
-  await app.register(requestLog);
+  await app.register(requestLog, { levelOf: readLogLevel });
   const caches = await startChangeCaches({
     databaseUrl: config.DATABASE_URL,
     credentialTtlSeconds: config.CREDENTIAL_CACHE_SECONDS,

@@ -40,6 +40,9 @@ export function addressKey(ip: string): string {
   return `${address.toNormalizedString().split(":").slice(0, 4).join(":")}::/64`;
 }
 
+const pairKey = (username: string, address: string) =>
+  `${username.toLowerCase().slice(0, NAME_KEY_CHARS)}\n${address}`;
+
 /**
  * Failed logins, after the OWASP Authentication Cheat Sheet and rate-limiter-flexible's
  * login-protection pattern. A failure is counted against (user name, client address): past
@@ -72,12 +75,32 @@ export class LoginThrottle {
   }
 
   /**
+   * A pair the credential cache recognised (argon2 accepted it recently): the same refusals as
+   * begin() (this address over its cap, or this name from it in its wait) but nothing to count, the
+   * answer being a success; a run of failures it ends is forgotten. The CMS sends its password on
+   * every read, so this is the common path, and it only reads unless there is a run to end.
+   */
+  async recognised(ip: string, username: string): Promise<void> {
+    const address = addressKey(ip);
+    const pair = pairKey(username, address);
+    const [delay, spent, run] = await Promise.all([
+      this.delays.get(pair),
+      this.byAddress.get(address),
+      this.runs.get(pair),
+    ]);
+    if (delay && delay.consumedPoints > this.delays.points) throw tooMany(delay.msBeforeNext);
+    // begin() counts the check first and refuses past the cap: one more would be past it.
+    if (spent && spent.consumedPoints >= this.opts.perAddress) throw tooMany(spent.msBeforeNext);
+    if (run) await Promise.all([this.runs.delete(pair), this.delays.delete(pair)]);
+  }
+
+  /**
    * Before a password check: 429 with Retry-After when this address is over its cap, or this name
    * from this address is still in its wait.
    */
   async begin(ip: string, username: string): Promise<LoginAttempt> {
     const address = addressKey(ip);
-    const pair = `${username.toLowerCase().slice(0, NAME_KEY_CHARS)}\n${address}`;
+    const pair = pairKey(username, address);
     const delay = await this.delays.get(pair);
     if (delay && delay.consumedPoints > this.delays.points) throw tooMany(delay.msBeforeNext);
     // Counted before the check, so that checks sent in parallel cannot run past the cap.

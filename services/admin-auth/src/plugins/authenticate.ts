@@ -57,6 +57,9 @@ export interface AuthenticateOptions {
   credentials: CredentialCache;
 }
 
+/** Verified tokens kept at once (fast-jwt's LRU); a miss only costs a signature check. */
+const TOKEN_CACHE_ENTRIES = 10_000;
+
 const unauthorized = () =>
   new AppError(401, "invalid_credentials", "missing or invalid credentials", {
     headers: { "www-authenticate": 'Basic realm="belfoot-img", charset="UTF-8"' },
@@ -68,7 +71,9 @@ async function authenticatePlugin(app: FastifyInstance, opts: AuthenticateOption
     // A number: @fastify/jwt reads it as seconds, but a text like "90" as milliseconds.
     sign: { algorithm: "HS256", expiresIn: opts.jwtTtlSeconds },
     // Pinning the algorithm refuses `alg: none` and algorithm-confusion tokens.
-    verify: { algorithms: ["HS256"], requiredClaims: REQUIRED_CLAIMS },
+    // A CMS sends the same token on every read: a verified token is kept (by its hash, until its
+    // exp at most) so its signature and JSON are checked once; failures are never kept.
+    verify: { algorithms: ["HS256"], requiredClaims: REQUIRED_CLAIMS, cache: TOKEN_CACHE_ENTRIES },
   });
   app.decorateRequest("caller", null);
   const throttle = new LoginThrottle(opts.throttle);
@@ -100,13 +105,15 @@ async function authenticatePlugin(app: FastifyInstance, opts: AuthenticateOption
   app.decorate(
     "checkPassword",
     async ({ username, password }: Credentials, request: FastifyRequest, how?: { remembered: boolean }) => {
-      const remembered = how?.remembered ?? true;
+      const recalled = (how?.remembered ?? true) ? opts.credentials.recall(username, password) : undefined;
+      if (recalled) {
+        await throttle.recognised(request.ip, username);
+        return recalled;
+      }
       const attempt = await throttle.begin(request.ip, username);
       let caller: Caller | undefined;
       try {
-        caller =
-          (remembered ? opts.credentials.recall(username, password) : undefined) ??
-          (await verifyWithArgon2(username, password));
+        caller = await verifyWithArgon2(username, password);
       } catch (error) {
         await attempt.abandon();
         throw error;
