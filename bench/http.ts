@@ -69,7 +69,8 @@ try {
     ALLOW_PRIVATE_SOURCES: images.origin,
     // The bench's own nginx (below, with the static server block) fronts admin-auth on loopback.
     TRUST_PROXY: "127.0.0.1",
-    ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}),
+    // The level `pnpm start` runs at (what its users measure), unless told otherwise.
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
   });
   nginx = await startNginx({
     upstream: new URL(stack.url).host,

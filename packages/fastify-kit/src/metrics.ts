@@ -37,7 +37,7 @@ async function metricsPlugin(app: FastifyInstance, opts: { service: string }) {
   // One pair of label-bound children per (method, route, status): prom-client would otherwise hash
   // the label object on every request, a measurable share of a cached read's CPU.
   const bound = new Map<string, { count: () => void; time: (seconds: number) => void }>();
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", (request, reply, done) => {
     // The route pattern, never the raw URL: article ids must not become label values.
     const route = request.routeOptions.url ?? "unmatched";
     const key = `${request.method} ${route} ${reply.statusCode}`;
@@ -51,6 +51,7 @@ async function metricsPlugin(app: FastifyInstance, opts: { service: string }) {
     }
     series.count();
     series.time(reply.elapsedTime / 1000);
+    done();
   });
 }
 

@@ -3,8 +3,9 @@ import fp from "fastify-plugin";
 
 /** Echo the request id on every answer so a caller can quote it and logs can be joined. */
 async function requestIdPlugin(app: FastifyInstance) {
-  app.addHook("onSend", async (request, reply) => {
+  app.addHook("onSend", (request, reply, payload, done) => {
     reply.header("x-request-id", request.id);
+    done(null, payload);
   });
 }
 

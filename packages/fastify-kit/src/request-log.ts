@@ -20,20 +20,24 @@ const isEnabled = (log: FastifyBaseLogger, level: RequestLogLevel) =>
  */
 async function requestLogPlugin(app: FastifyInstance, opts: RequestLogOptions) {
   const levelOf = opts.levelOf ?? (() => "info");
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", (request, reply, done) => {
     const level = levelOf(request, reply);
     // Checked first: building the line is most of its cost, and a lowered one is usually off.
-    if (!isEnabled(request.log, level)) return;
-    request.log[level](
-      {
-        method: request.method,
-        url: request.url,
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 10) / 10,
-      },
-      "request",
-    );
+    if (isEnabled(request.log, level)) logRequest(request, reply, level);
+    done();
   });
+}
+
+function logRequest(request: FastifyRequest, reply: FastifyReply, level: RequestLogLevel) {
+  request.log[level](
+    {
+      method: request.method,
+      url: request.url,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+    },
+    "request",
+  );
 }
 
 export const requestLog = fp(requestLogPlugin, { name: "belfoot-request-log", fastify: "5.x" });
