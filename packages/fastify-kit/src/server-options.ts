@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server } from "node:http";
 import type { Config } from "@belfoot/config";
 import { frameworkErrors } from "@belfoot/errors";
-import type { FastifyBaseLogger, FastifyHttpOptions } from "fastify";
+import { type FastifyBaseLogger, type FastifyHttpOptions, LogController } from "fastify";
 import { validatorFactory } from "./validators";
 
 /** A caller's X-Request-Id is kept when it looks like an id; anything else is replaced. */
@@ -41,7 +41,7 @@ export function serverOptions(logger: FastifyBaseLogger, extra: HttpOptions = {}
   return {
     loggerInstance: logger,
     // requestLog writes one line per request instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // Read by genReqId below, which vets it; Fastify would otherwise take any value as it is.
     requestIdHeader: false,
     genReqId: (req: IncomingMessage) => {
