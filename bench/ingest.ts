@@ -10,6 +10,7 @@
 // it prints figures for the README.
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { compress } from "@belfoot/engine";
@@ -83,6 +84,8 @@ async function engineSeconds(sources: CorpusSource[], atOnce: number) {
   return usable;
 }
 
+// Other work on the machine moves every figure here: its load average is printed with them.
+const loadAtStart = loadavg()[0] ?? Number.NaN;
 const corpus = await corpusSources();
 const benchThreadsBefore = threadClassSeconds(process.pid);
 const measured = await engineSeconds(corpus, 1);
@@ -103,10 +106,19 @@ const itemCpuMean = (timed: { source: CorpusSource; cpu: number }[]) =>
 const usableSources = measured.map((m) => m.source);
 // One at a time (the issue's definition), and as the converter runs them: its places side by side,
 // competing for the same cores.
+const atOnceCpuBefore = process.cpuUsage();
+const atOnceBefore = await engineSeconds(usableSources, places);
+const atOnceCpu = process.cpuUsage(atOnceCpuBefore);
 const engineBefore = {
   alone: itemMean(measured),
   aloneCpu: itemCpuMean(measured),
-  atOnce: itemMean(await engineSeconds(usableSources, places)),
+  atOnce: itemMean(atOnceBefore),
+  // The places side by side cost more CPU per image than one alone (shared caches and memory bus):
+  // their CPU over the same sources, relative to the same images alone (the first twice: the warm-up).
+  atOnceCpuFactor:
+    (atOnceCpu.user + atOnceCpu.system) /
+    1e6 /
+    measured.reduce((sum, m) => sum + m.cpu, measured[0]?.cpu ?? 0),
 };
 
 const images = await startImageServer();
@@ -262,7 +274,7 @@ try {
   ];
 
   console.log(
-    `\ningest through nginx: ${items.length} items (${measured.length} corpus sources cycled, each item its own URL and article) in batches of ${batchSize}, ${places} compression places\n`,
+    `\ningest through nginx: ${items.length} items (${measured.length} corpus sources cycled, each item its own URL and article) in batches of ${batchSize}, ${places} compression places; load average ${loadAtStart.toFixed(1)} at the start, ${(loadavg()[0] ?? Number.NaN).toFixed(1)} at the end\n`,
   );
   console.log("| figure | value |");
   console.log("| --- | ---: |");
@@ -302,7 +314,8 @@ try {
     engineThreadsAlone,
     images: completed.length,
     aloneCpu: engineBefore.aloneCpu,
-    aloneWall: engineBefore.alone,
+    atOnceCpuFactor: engineBefore.atOnceCpuFactor,
+    aloneWall: meanEngineSeconds,
     ratio: rate / engineRate,
   });
   if (failures.size)

@@ -9,9 +9,11 @@ interface CpuTableInput {
   /** The engine alone in the bench process, one image at a time, by thread class (all sources). */
   engineThreadsAlone: ReturnType<typeof threadClassDelta>;
   images: number;
-  /** Mean engine CPU and wall seconds per item, one at a time in the bench process. */
+  /** Mean engine CPU (before the stack ran) and wall seconds (the rate's: before and after) per item, one at a time. */
   aloneCpu: number;
   aloneWall: number;
+  /** The engine's CPU per image with the converter's places side by side ÷ one at a time. */
+  atOnceCpuFactor: number;
   ratio: number;
 }
 
@@ -45,6 +47,9 @@ export function printCpuTable(t: CpuTableInput): void {
   console.log(`\n| CPU s per image (${CLASSES.join(" / ")}) | total | by thread |`);
   console.log("| --- | ---: | --- |");
   console.log(`| engine alone, one at a time | ${t.aloneCpu.toFixed(3)} | ${split(aloneShare)} |`);
+  console.log(
+    `| engine, the places side by side (${t.atOnceCpuFactor.toFixed(2)}× alone) | ${(t.aloneCpu * t.atOnceCpuFactor).toFixed(3)} | |`,
+  );
   const inStack = perImage(t.converterThreads.process);
   console.log(
     `| img-converter in the stack | ${inStack.toFixed(3)} | ${split((cls) => perImage(t.converterThreads[cls]))} |`,
