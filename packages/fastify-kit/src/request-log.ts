@@ -1,5 +1,6 @@
-import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
+import { isLevelEnabled } from "./lazy-child-logger";
 
 /** The level a request's line is written at: a service may lower routine answers another layer logs. */
 export type RequestLogLevel = "info" | "debug";
@@ -8,10 +9,6 @@ export interface RequestLogOptions {
   /** Default: every line at info. */
   levelOf?: (request: FastifyRequest, reply: FastifyReply) => RequestLogLevel;
 }
-
-/** pino's level check, which FastifyBaseLogger does not declare; a logger without one is asked to write. */
-const isEnabled = (log: FastifyBaseLogger, level: RequestLogLevel) =>
-  (log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.(level) ?? true;
 
 /**
  * One log line per answered request, in place of Fastify's two ("incoming request" and "request
@@ -23,7 +20,7 @@ async function requestLogPlugin(app: FastifyInstance, opts: RequestLogOptions) {
   app.addHook("onResponse", (request, reply, done) => {
     const level = levelOf(request, reply);
     // Checked first: building the line is most of its cost, and a lowered one is usually off.
-    if (isEnabled(request.log, level)) logRequest(request, reply, level);
+    if (isLevelEnabled(request.log, level)) logRequest(request, reply, level);
     done();
   });
 }

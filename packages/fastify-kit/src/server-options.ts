@@ -3,6 +3,7 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Config } from "@belfoot/config";
 import { frameworkErrors } from "@belfoot/errors";
 import { type FastifyBaseLogger, type FastifyHttpOptions, LogController } from "fastify";
+import { lazyChildLogger } from "./lazy-child-logger";
 import { validatorFactory } from "./validators";
 
 /** A caller's X-Request-Id is kept when it looks like an id; anything else is replaced. */
@@ -42,6 +43,7 @@ export function serverOptions(logger: FastifyBaseLogger, extra: HttpOptions = {}
     loggerInstance: logger,
     // requestLog writes one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger,
     // Read by genReqId below, which vets it; Fastify would otherwise take any value as it is.
     requestIdHeader: false,
     genReqId: (req: IncomingMessage) => {
