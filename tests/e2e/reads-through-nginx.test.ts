@@ -59,6 +59,8 @@ describe.skipIf(!nginxInstalled)("image reads through nginx", () => {
         expect(got.headers.etag).toBe(`"${stored.sha256}"`);
         expect(got.headers["cache-control"]).toMatch(/^private, max-age=\d+$/);
         expect(got.headers["x-content-type-options"]).toBe("nosniff");
+        expect(got.headers.vary).toMatch(/Authorization/);
+        expect(Number.isNaN(Date.parse(String(got.headers["last-modified"])))).toBe(false);
         expect(got.headers["x-accel-redirect"]).toBeUndefined();
       }
     }

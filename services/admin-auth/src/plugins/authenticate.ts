@@ -10,6 +10,7 @@ import { readGetJsonBody } from "../auth/get-body";
 import { LoginThrottle, type LoginThrottleOptions } from "../auth/login-throttle";
 import { dummyPasswordHash, verifyPassword } from "../auth/passwords";
 import { REQUIRED_CLAIMS, type TokenClaims, tokenCaller } from "../auth/token-claims";
+import { clientAddress } from "../client-address";
 
 /** Who is calling, once their credentials checked out. */
 export interface Caller {
@@ -107,10 +108,10 @@ async function authenticatePlugin(app: FastifyInstance, opts: AuthenticateOption
     async ({ username, password }: Credentials, request: FastifyRequest, how?: { remembered: boolean }) => {
       const recalled = (how?.remembered ?? true) ? opts.credentials.recall(username, password) : undefined;
       if (recalled) {
-        await throttle.recognised(request.ip, username);
+        await throttle.recognised(clientAddress(request), username);
         return recalled;
       }
-      const attempt = await throttle.begin(request.ip, username);
+      const attempt = await throttle.begin(clientAddress(request), username);
       let caller: Caller | undefined;
       try {
         caller = await verifyWithArgon2(username, password);

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { FastifyRequest } from "fastify";
+import { addressChain } from "../client-address";
 
 /**
  * nginx sets this header on every request it passes on (overwriting a client's copy); admin-auth then
@@ -17,7 +18,7 @@ export const BYTES_ROUTE = "/_internal/images";
  * client reaching admin-auth directly always gets the bytes themselves.
  */
 export function cameThroughNginx(request: FastifyRequest): boolean {
-  return request.headers[ACCEL_HEADER] === "1" && (request.ips?.length ?? 0) > 1;
+  return request.headers[ACCEL_HEADER] === "1" && addressChain(request).length > 1;
 }
 
 /**
