@@ -162,9 +162,14 @@ async function authenticatePlugin(app: FastifyInstance, opts: AuthenticateOption
       request.caller = caller;
       return;
     }
-    const body =
-      request.method === "GET" && request.body === undefined ? await readGetJsonBody(request) : request.body;
-    const credentials = parseBasicAuth(request.headers.authorization) ?? bodyCredentials(body);
+    // Basic first: a GET's body is read only when it is where the credentials can still be.
+    const credentials =
+      parseBasicAuth(request.headers.authorization) ??
+      bodyCredentials(
+        request.method === "GET" && request.body === undefined
+          ? await readGetJsonBody(request)
+          : request.body,
+      );
     if (!credentials) throw unauthorized();
     const caller = await app.checkPassword(credentials, request);
     if (!caller) throw unauthorized();
