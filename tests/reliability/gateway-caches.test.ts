@@ -69,6 +69,16 @@ const probe = async (stack: Stack, name: string, password: string) =>
   (await http(`${stack.url}/articles/NO-SUCH-ARTICLE`, { headers: basic(name, password) })).status;
 
 describe("verified credentials are remembered", () => {
+  it("reads sent at once with a pair not yet remembered share one argon2 verification", async () => {
+    await register("parallel-reader", "parallel-reader-password");
+    const before = (await counter(b, ARGON2)) ?? Number.NaN;
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => probe(b, "parallel-reader", "parallel-reader-password")),
+    );
+    expect(answers).toEqual(Array(8).fill(404));
+    expect(await counter(b, ARGON2)).toBe(before + 1);
+  });
+
   it("HTTP Basic pays one argon2 verification, not one per request; wrong passwords always pay", async () => {
     await register("basic-reader", "basic-reader-password");
     const before = (await counter(a, ARGON2)) ?? Number.NaN;

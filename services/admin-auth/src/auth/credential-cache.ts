@@ -48,6 +48,8 @@ export class CredentialCache {
   readonly #isLive: () => boolean;
   readonly #countHit: () => void;
   #epoch = 0;
+  /** Verifications under way, by the pair's HMAC (see verifyOnce). */
+  readonly #verifying = new Map<string, Promise<VerifiedCaller | undefined>>();
 
   constructor(opts: CredentialCacheOptions) {
     this.#isLive = opts.isLive;
@@ -70,6 +72,26 @@ export class CredentialCache {
     if (!timingSafeEqual(entry.digest, this.#digest(username, password))) return undefined;
     this.#countHit();
     return entry.caller;
+  }
+
+  /**
+   * `verify()` for this pair, shared by every check of the same pair under way at once: when a
+   * remembered pair expires under a CMS's parallel reads, one argon2 verification answers them all
+   * rather than one each (a burst of CPU and argon2's memory per connection). Keyed by the pair's
+   * HMAC, like the entries.
+   */
+  verifyOnce(
+    username: string,
+    password: string,
+    verify: () => Promise<VerifiedCaller | undefined>,
+  ): Promise<VerifiedCaller | undefined> {
+    const key = this.#digest(username, password).toString("base64");
+    let pending = this.#verifying.get(key);
+    if (pending === undefined) {
+      pending = verify().finally(() => this.#verifying.delete(key));
+      this.#verifying.set(key, pending);
+    }
+    return pending;
   }
 
   /** Call before reading the user to verify: remember() needs what this returns. */

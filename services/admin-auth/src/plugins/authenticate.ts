@@ -114,7 +114,9 @@ async function authenticatePlugin(app: FastifyInstance, opts: AuthenticateOption
       const attempt = await throttle.begin(clientAddress(request), username);
       let caller: Caller | undefined;
       try {
-        caller = await verifyWithArgon2(username, password);
+        caller = await opts.credentials.verifyOnce(username, password, () =>
+          verifyWithArgon2(username, password),
+        );
       } catch (error) {
         await attempt.abandon();
         throw error;
