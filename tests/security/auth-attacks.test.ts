@@ -225,9 +225,18 @@ describe("the converter only answers the gateway", () => {
   }
 });
 
+const leaky = /at .*\(.*:\d+:\d+\)|SELECT|INSERT|postgres|node_modules/i;
+
+// Every error answer of the file, whatever order its tests ran in, once they all have.
+afterAll(() => {
+  expect(errorBodies.length).toBeGreaterThan(15);
+  for (const { what, body } of errorBodies) expect(body, what).not.toMatch(leaky);
+});
+
 describe("error answers leak nothing", () => {
   it("no error body holds a stack trace, SQL or a path", async () => {
-    // A few more error answers of other kinds.
+    // A few error answers of other kinds; the afterAll above checks those of every test too.
+    const before = errorBodies.length;
     await call("bad json", `${stack.url}/convert`, {
       body: "{",
       headers: { "content-type": "application/json" },
@@ -235,8 +244,7 @@ describe("error answers leak nothing", () => {
     await call("not found", `${stack.url}/nope/nope`);
     await call("bad basic", `${stack.url}/img/1`, { headers: { authorization: "Basic !!!" } });
     await call("bad id", `${stack.url}/img/abc`, { headers: basic(ADMIN.username, ADMIN.password) });
-    expect(errorBodies.length).toBeGreaterThan(15);
-    const leaky = /at .*\(.*:\d+:\d+\)|SELECT|INSERT|postgres|node_modules/i;
+    expect(errorBodies.length - before).toBe(4);
     for (const { what, body } of errorBodies) expect(body, what).not.toMatch(leaky);
   });
 });
