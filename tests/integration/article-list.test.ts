@@ -9,6 +9,9 @@ import { ADMIN, type Stack, startStack } from "../support/stack";
 type User = { username: string; password: string };
 const ALICE = { username: "lister-alice", password: "alice-pass-12" };
 const BOB = { username: "lister-bob", password: "bob-pass-1234" };
+// The visibility test's own two users: the other tests store for Alice and Bob in any order.
+const CAROL = { username: "lister-carol", password: "carol-pass-12" };
+const DAVE = { username: "lister-dave", password: "dave-pass-123" };
 const ids: Record<string, number> = {};
 
 let stack: Stack;
@@ -17,7 +20,7 @@ let images: ImageServer;
 beforeAll(async () => {
   images = await startImageServer();
   stack = await startStack({ env: { ALLOW_PRIVATE_SOURCES: images.origin } });
-  for (const u of [ALICE, BOB]) {
+  for (const u of [ALICE, BOB, CAROL, DAVE]) {
     const row = await createUser(stack.sql, {
       username: u.username,
       passwordHash: await hashPassword(u.password),
@@ -120,23 +123,27 @@ describe("GET /articles lists the caller's article images, newest first, by keys
   });
 
   it("shows a user only their own images; admins everyone's, or one owner's by id or name", async () => {
-    const bob = ids[BOB.username] ?? 0;
-    await storeTogether(stack.sql, ["BOB-1", "BOB-2"], bob);
+    const carol = ids[CAROL.username] ?? 0;
+    const dave = ids[DAVE.username] ?? 0;
+    await storeTogether(stack.sql, ["CAROL-1", "CAROL-2", "CAROL-3"], carol);
+    await storeTogether(stack.sql, ["DAVE-1", "DAVE-2"], dave);
 
-    const ofAlice = (await allPages("?limit=200", ALICE)).seen.map((i) => i.article_id);
-    const ofBob = (await allPages("?limit=200", BOB)).seen.map((i) => i.article_id);
-    expect(ofAlice.length).toBeGreaterThan(0);
-    expect(ofAlice.every((a) => a.startsWith("PAGE-"))).toBe(true);
-    expect(ofBob.sort()).toEqual(["BOB-1", "BOB-2", "LISTED-1"]);
+    const mine = async (u: User) => (await allPages("?limit=200", u)).seen.map((i) => i.article_id).sort();
+    const ofCarol = await mine(CAROL);
+    const ofDave = await mine(DAVE);
+    expect(ofCarol).toEqual(["CAROL-1", "CAROL-2", "CAROL-3"]);
+    expect(ofDave).toEqual(["DAVE-1", "DAVE-2"]);
 
+    // Everyone's is each user's own, whatever the other tests stored by now.
     const everyone = (await allPages("?limit=3", ADMIN)).seen.map((i) => i.article_id);
-    expect(everyone.sort()).toEqual([...ofAlice, ...ofBob].sort());
-    const byName = (await allPages(`?owner=${BOB.username}`, ADMIN)).seen.map((i) => i.article_id);
-    const byId = (await allPages(`?owner=${bob}&limit=1`, ADMIN)).seen.map((i) => i.article_id);
-    expect(byName.sort()).toEqual(ofBob);
-    expect(byId.sort()).toEqual(ofBob);
+    const eachOwn = [...(await mine(ALICE)), ...(await mine(BOB)), ...ofCarol, ...ofDave];
+    expect(everyone.sort()).toEqual(eachOwn.sort());
+    const byName = (await allPages(`?owner=${DAVE.username}`, ADMIN)).seen.map((i) => i.article_id);
+    const byId = (await allPages(`?owner=${dave}&limit=1`, ADMIN)).seen.map((i) => i.article_id);
+    expect(byName.sort()).toEqual(ofDave);
+    expect(byId.sort()).toEqual(ofDave);
 
-    const peek = await list(`?owner=${ALICE.username}`, BOB);
+    const peek = await list(`?owner=${CAROL.username}`, DAVE);
     expect(peek.status).toBe(403);
     expect(peek.json.code).toBe("forbidden");
     expect((await list("?owner=nobody-here", ADMIN)).status).toBe(404);
