@@ -132,10 +132,14 @@ describe("a converter killed mid-batch", () => {
     expect(batch.status).toBe(202);
     expect(batch.json.queued).toBe(JOBS);
 
-    // Both converters at work (each runs at most 2 jobs, so 3 downloads at once means both hold
-    // jobs), and some of the batch done: the first converter dies without any chance to clean up.
-    await waitUntil("both converters are downloading", () => openFetches >= 3, 150_000);
-    await waitUntil("part of the batch is done", async () => (await count("completed")) >= 4, 60_000);
+    // Some of the batch done and both converters at work right now (each runs at most 2 jobs, so 3
+    // downloads at once means both have started jobs): the first converter dies at that moment,
+    // without any chance to clean up, so jobs it had started must be delivered again.
+    await waitUntil(
+      "part of the batch done while both converters are downloading",
+      async () => openFetches >= 3 && (await count("completed")) >= 4 && openFetches >= 3,
+      150_000,
+    );
     const [victim] = converters;
     victim?.kill("SIGKILL");
     expect(await count("completed")).toBeLessThan(JOBS);
