@@ -137,7 +137,7 @@ describe("a converter killed mid-batch", () => {
     // without any chance to clean up, so jobs it had started must be delivered again.
     await waitUntil(
       "part of the batch done while both converters are downloading",
-      async () => openFetches >= 3 && (await count("completed")) >= 4 && openFetches >= 3,
+      async () => (await count("completed")) >= 4 && openFetches >= 3,
       150_000,
     );
     const [victim] = converters;

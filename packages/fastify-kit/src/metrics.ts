@@ -36,7 +36,7 @@ async function metricsPlugin(app: FastifyInstance, opts: { service: string }) {
 
   // One pair of label-bound children per (method, route, status), made once: a request then builds no
   // label object (prom-client still hashes the bound labels on each call).
-  const bound = new Map<string, { count: () => void; time: (seconds: number) => void }>();
+  const bound = new Map<string, { count: { inc(): void }; time: { observe(seconds: number): void } }>();
   app.addHook("onResponse", (request, reply, done) => {
     // The route pattern, never the raw URL: article ids must not become label values.
     const route = request.routeOptions.url ?? "unmatched";
@@ -44,13 +44,11 @@ async function metricsPlugin(app: FastifyInstance, opts: { service: string }) {
     let series = bound.get(key);
     if (!series) {
       const labels = { method: request.method, route, status: String(reply.statusCode) };
-      const counter = requests.labels(labels);
-      const histogram = latency.labels(labels);
-      series = { count: () => counter.inc(), time: (seconds) => histogram.observe(seconds) };
+      series = { count: requests.labels(labels), time: latency.labels(labels) };
       bound.set(key, series);
     }
-    series.count();
-    series.time(reply.elapsedTime / 1000);
+    series.count.inc();
+    series.time.observe(reply.elapsedTime / 1000);
     done();
   });
 }
