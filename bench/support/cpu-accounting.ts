@@ -3,21 +3,7 @@
 // cores × wall time.
 import { readdirSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
-
-/** /proc reports clock ticks; USER_HZ is 100 on every Linux the benches run on. */
-const TICK_SECONDS = 0.01;
-
-/** Fields after "pid (comm) ", so field n of proc(5) is at n - 3; comm may hold spaces. */
-function statFields(file: string): { comm: string; fields: string[] } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return undefined; // the process or thread ended meanwhile
-  }
-  const close = text.lastIndexOf(")");
-  return { comm: text.slice(text.indexOf("(") + 1, close), fields: text.slice(close + 2).split(" ") };
-}
+import { statFields, TICK_SECONDS } from "./process-stats";
 
 /** The children of every live process, from each one's parent pid (proc(5) field 4). */
 function childrenByParent(): Map<number, number[]> {

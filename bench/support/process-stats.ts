@@ -17,11 +17,26 @@ export function rssMb(pid: number): number {
   return statusField(pid, "VmRSS");
 }
 
-/** CPU seconds (user + system) a live process has used so far. */
+/** /proc reports clock ticks; USER_HZ is 100 on every Linux the benches run on. */
+export const TICK_SECONDS = 0.01;
+
+/** Fields after "pid (comm) ", so field n of proc(5) is at n - 3; comm may hold spaces. */
+export function statFields(file: string): { comm: string; fields: string[] } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return undefined; // the process or thread ended meanwhile
+  }
+  const close = text.lastIndexOf(")");
+  return { comm: text.slice(text.indexOf("(") + 1, close), fields: text.slice(close + 2).split(" ") };
+}
+
+/** CPU seconds (user + system, proc(5) fields 14 and 15) a live process has used so far. */
 export function cpuSeconds(pid: number): number {
-  // After "pid (comm) ": state is field 3, so utime (14) and stime (15) are at 11 and 12.
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  const stat = statFields(`/proc/${pid}/stat`);
+  if (!stat) throw new Error(`process ${pid} is gone`);
+  return (Number(stat.fields[11]) + Number(stat.fields[12])) * TICK_SECONDS;
 }
 
 /** The direct children of a process, with their command lines. */
