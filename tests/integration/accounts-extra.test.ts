@@ -52,7 +52,8 @@ describe("REGISTRATION=open", () => {
   });
 });
 
-describe("pnpm user", () => {
+// The unreachable-database case runs on a DATA_DIR and port of its own: it overlaps the account steps.
+describe.concurrent("pnpm user", () => {
   it("says the database is not reachable, and what to do, when it is stopped", async () => {
     const closed = await freePort();
     const dataDir = await mkdtemp(path.join(tmpdir(), "belfoot-cli-"));

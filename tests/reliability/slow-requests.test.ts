@@ -9,7 +9,8 @@ import { ADMIN, type Stack, startStack } from "../support/stack";
 
 // Slow clients straight at admin-auth (no nginx in front to buffer them): the upload places
 // (UPLOADS_AT_ONCE) go only to callers who authenticated, and the HTTP timeouts close a connection
-// that sends its headers or body too slowly.
+// that sends its headers or body too slowly. The three concerns wait on timeouts of their own and share
+// no place, so they run side by side; the two upload tests, which share the places, one after the other.
 
 const PLACES = 2;
 const REQUEST_TIMEOUT_MS = 6000;
@@ -58,8 +59,8 @@ async function slowUpload(authorization?: string): Promise<SlowConnection> {
 
 const upload = () => http(`${stack.url}/img`, { json: { img }, headers: bearer(token) });
 
-describe("slow uploads", () => {
-  it("without valid credentials hold no place: refused before their bodies, and an authenticated upload gets in", async () => {
+describe.concurrent("slow uploads", () => {
+  it.sequential("without valid credentials hold no place: refused before their bodies, and an authenticated upload gets in", async () => {
     const anonymous = await Promise.all(Array.from({ length: 2 * PLACES }, () => slowUpload()));
     const wrong = await Promise.all(
       Array.from({ length: PLACES }, () =>
@@ -79,7 +80,7 @@ describe("slow uploads", () => {
     expect(stored.status).toBe(201);
   });
 
-  it("from an authenticated caller are cut at HTTP_REQUEST_TIMEOUT_MS, and their places come back", async () => {
+  it.sequential("from an authenticated caller are cut at HTTP_REQUEST_TIMEOUT_MS, and their places come back", async () => {
     const authorization = bearer(token).authorization;
     const slow = await Promise.all(Array.from({ length: PLACES }, () => slowUpload(authorization)));
     await waitUntil(
@@ -103,7 +104,7 @@ describe("slow uploads", () => {
   }, 60_000);
 });
 
-describe("slow headers", () => {
+describe.concurrent("slow headers", () => {
   it("a connection that sends its headers a byte at a time is closed at HTTP_HEADERS_TIMEOUT_MS", async () => {
     const connection = await openSlow(
       stack.url,
@@ -116,7 +117,7 @@ describe("slow headers", () => {
   }, 30_000);
 });
 
-describe("idle connections", () => {
+describe.concurrent("idle connections", () => {
   it("a kept-alive connection left idle after its answer is closed at HTTP_IDLE_TIMEOUT_MS", async () => {
     const connection = await openSlow(
       stack.url,
