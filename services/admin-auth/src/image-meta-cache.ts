@@ -1,6 +1,6 @@
-import { setImmediate as yieldToIo } from "node:timers/promises";
 import type { ImageMeta } from "@belfoot/db";
 import { LRUCache } from "lru-cache";
+import { afterReceivedChanges } from "./received-changes";
 
 type Loader = () => Promise<ImageMeta | undefined>;
 
@@ -45,7 +45,7 @@ export class ImageMetaCache {
     if (this.#lru && this.#isLive()) {
       // Let notifications already received be handled first: a change announced before this request
       // arrived must not be answered from the entry it voids.
-      await yieldToIo();
+      await afterReceivedChanges();
       const hit = this.#isLive() ? this.#lru.get(key) : undefined;
       if (hit) {
         this.#countHit();

@@ -64,6 +64,14 @@ export class LoginThrottle {
   /** addressKey() by client address: parsing one is a measurable share of a recognised read. */
   private readonly addressKeys = new LRUCache<string, string>({ max: 10_000 });
 
+  /**
+   * Bumped once a check's counting has changed the limiters (time only loosens them): a pair
+   * recognised with nothing to refuse or end stays so until the next bump.
+   */
+  private changes = 0;
+  /** Pairs recognised with nothing to refuse or end, by the `changes` they were checked at. */
+  private readonly clearPairs = new LRUCache<string, number>({ max: 10_000 });
+
   constructor(private readonly opts: LoginThrottleOptions) {
     this.runs = new RateLimiterMemory({
       keyPrefix: "login_run",
@@ -76,6 +84,15 @@ export class LoginThrottle {
       points: opts.perAddress,
       duration: opts.windowSeconds,
     });
+  }
+
+  /** Awaits a change that can tighten the limits, then voids every remembered clear pair. */
+  private async tightening<T>(change: Promise<T>): Promise<T> {
+    try {
+      return await change;
+    } finally {
+      this.changes++;
+    }
   }
 
   private addressOf(ip: string): string {
@@ -96,6 +113,8 @@ export class LoginThrottle {
   async recognised(ip: string, username: string): Promise<void> {
     const address = this.addressOf(ip);
     const pair = pairKey(username, address);
+    const checkedAt = this.changes;
+    if (this.clearPairs.get(pair) === checkedAt) return;
     const [delay, spent, run] = await Promise.all([
       this.delays.get(pair),
       this.byAddress.get(address),
@@ -105,6 +124,7 @@ export class LoginThrottle {
     // begin() counts the check first and refuses past the cap: one more would be past it.
     if (spent && spent.consumedPoints >= this.opts.perAddress) throw tooMany(spent.msBeforeNext);
     if (run) await Promise.all([this.runs.delete(pair), this.delays.delete(pair)]);
+    else if (checkedAt === this.changes) this.clearPairs.set(pair, checkedAt);
   }
 
   /**
@@ -117,7 +137,7 @@ export class LoginThrottle {
     const delay = await this.delays.get(pair);
     if (delay && delay.consumedPoints > this.delays.points) throw tooMany(delay.msBeforeNext);
     // Counted before the check, so that checks sent in parallel cannot run past the cap.
-    const spent = await this.byAddress.penalty(address);
+    const spent = await this.tightening(this.byAddress.penalty(address));
     if (spent.consumedPoints > this.opts.perAddress) {
       await this.byAddress.reward(address);
       throw tooMany(spent.msBeforeNext);
@@ -132,9 +152,11 @@ export class LoginThrottle {
           ]);
           return;
         }
-        const run = await this.runs.penalty(pair);
+        const run = await this.tightening(this.runs.penalty(pair));
         const over = run.consumedPoints - this.opts.delayAfterFailures;
-        if (over >= 0) await this.delays.block(pair, Math.min(2 ** over, this.opts.maxDelaySeconds));
+        if (over >= 0) {
+          await this.tightening(this.delays.block(pair, Math.min(2 ** over, this.opts.maxDelaySeconds)));
+        }
       },
       abandon: async () => {
         await this.byAddress.reward(address);
