@@ -4,7 +4,9 @@
 // If-None-Match (304), a signed link; then the first read of freshly stored images. Load from wrk
 // (support/wrk.ts); the static case is shown to be nginx-bound: nginx's CPU against wrk's, and the
 // static rate with one wrk thread against two. Not a CI gate: it prints figures for the README.
-//   pnpm bench:http [--duration 10] [--connections 16] [--threads 2] [--warmup 2] [--fresh 20]
+// Each round runs every case once, static first; a case's ratio is the median over the rounds of its
+// rate against that round's static rate, so a drift of the shared machine between cases moves both.
+//   pnpm bench:http [--rounds 3] [--duration 10] [--connections 16] [--threads 2] [--warmup 2] [--fresh 20]
 import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -18,10 +20,11 @@ import { checkAnswer, sha256 } from "./support/check-answer";
 import { type LaunchedStack, launchStack } from "./support/launch-stack";
 import { childPids, cpuSeconds, servicePid } from "./support/process-stats";
 import { STATIC_HOST, STATIC_PATH, staticServerBlock } from "./support/static-server";
-import { requireWrk, runWrk, type WrkResult } from "./support/wrk";
+import { requireWrk, runWrk } from "./support/wrk";
 
 const { values } = parseArgs({
   options: {
+    rounds: { type: "string", default: "3" },
     duration: { type: "string", default: "10" },
     connections: { type: "string", default: "16" },
     threads: { type: "string", default: "2" },
@@ -30,6 +33,7 @@ const { values } = parseArgs({
     source: { type: "string", default: "plasma-kite.jpg" },
   },
 });
+const rounds = Number(values.rounds);
 const seconds = Number(values.duration);
 const connections = Number(values.connections);
 const threads = Number(values.threads);
@@ -148,10 +152,12 @@ try {
       gatewayCpu: cpuSeconds(gatewayPid) - gatewayBefore,
     };
   };
-  const results: [Case, WrkResult, number, number][] = [];
-  for (const c of cases) {
-    const { result, nginxCpu, gatewayCpu } = await run(c);
-    results.push([c, result, nginxCpu, gatewayCpu]);
+  type Measured = Awaited<ReturnType<typeof run>>;
+  const byRound: Measured[][] = [];
+  for (let round = 0; round < rounds; round++) {
+    const measured: Measured[] = [];
+    for (const c of cases) measured.push(await run(c));
+    byRound.push(measured);
   }
   const staticCase = cases[0] as Case;
   const oneThread = await run(staticCase, 1);
@@ -178,30 +184,45 @@ try {
   const quantile = (q: number) =>
     firstReads[Math.min(firstReads.length - 1, Math.floor(q * firstReads.length))] ?? 0;
 
-  const anchor = (results[0] as [Case, WrkResult, number, number])[1].rps;
+  const median = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2
+      ? (sorted[mid] as number)
+      : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  };
+  const anchors = byRound.map((measured) => (measured[0] as Measured).result.rps);
+  const anchor = median(anchors);
   console.log(
-    `\nOne ${jpeg.length}-byte JPEG (${values.source}); wrk -t${threads} -c${connections}, ${seconds} s per case after ${warmup} s warm-up; database: ${stack.database}\n`,
+    `\nOne ${jpeg.length}-byte JPEG (${values.source}); wrk -t${threads} -c${connections}, ${seconds} s per case after ${warmup} s warm-up, ${rounds} rounds; database: ${stack.database}\n`,
   );
   console.log(
-    "| case | req/s | p50 | p99 | vs static | target | nginx CPU s | admin-auth CPU s | wrk CPU s |",
+    "| case | req/s | p50 | p99 | vs static (median) | each round | target | CPU µs per request: nginx / admin-auth / wrk |",
   );
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   let invalid = 0;
-  for (const [c, r, nginxCpu, gatewayCpu] of results) {
-    const ratio = r.rps / anchor;
-    // Every 200 carried the whole JPEG (wrk rounds the bytes it read), every 304 nothing.
-    const bytesOk = c.status === 304 || r.bytesRead >= 0.98 * r.requests * jpeg.length;
-    if (r.badStatus || r.socketErrors || !bytesOk) {
-      invalid++;
-      console.log(
-        `${c.name}: ${r.badStatus} bad statuses, ${r.socketErrors} socket errors, ${r.bytesRead} bytes read`,
-      );
+  cases.forEach((c, i) => {
+    const runs = byRound.map((measured) => measured[i] as Measured);
+    const ratios = runs.map(({ result }, round) => result.rps / (anchors[round] as number));
+    const ratio = median(ratios);
+    for (const { result: r } of runs) {
+      // Every 200 carried the whole JPEG (wrk rounds the bytes it read), every 304 nothing.
+      const bytesOk = c.status === 304 || r.bytesRead >= 0.98 * r.requests * jpeg.length;
+      if (r.badStatus || r.socketErrors || !bytesOk) {
+        invalid++;
+        console.log(
+          `${c.name}: ${r.badStatus} bad statuses, ${r.socketErrors} socket errors, ${r.bytesRead} bytes read`,
+        );
+      }
     }
+    const requests = runs.reduce((sum, { result }) => sum + result.requests, 0);
+    const perRequest = (cpu: number) => ((cpu * 1e6) / requests).toFixed(0);
+    const sum = (pick: (m: Measured) => number) => runs.reduce((total, m) => total + pick(m), 0);
     const target = c.target ? `≥ ${c.target} ${ratio >= c.target ? "met" : "MISSED"}` : "";
     console.log(
-      `| ${c.name} | ${r.rps.toFixed(0)} | ${r.p50Ms.toFixed(2)} ms | ${r.p99Ms.toFixed(2)} ms | ${ratio.toFixed(3)} | ${target} | ${nginxCpu.toFixed(1)} | ${gatewayCpu.toFixed(1)} | ${r.cpuSeconds.toFixed(1)} |`,
+      `| ${c.name} | ${median(runs.map((m) => m.result.rps)).toFixed(0)} | ${median(runs.map((m) => m.result.p50Ms)).toFixed(2)} ms | ${median(runs.map((m) => m.result.p99Ms)).toFixed(2)} ms | ${ratio.toFixed(3)} | ${ratios.map((r) => r.toFixed(3)).join(", ")} | ${target} | ${perRequest(sum((m) => m.nginxCpu))} / ${perRequest(sum((m) => m.gatewayCpu))} / ${perRequest(sum((m) => m.result.cpuSeconds))} |`,
     );
-  }
+  });
   console.log(
     `\nstatic with wrk -t1: ${oneThread.result.rps.toFixed(0)} req/s (wrk CPU ${oneThread.result.cpuSeconds.toFixed(1)} s, nginx ${oneThread.nginxCpu.toFixed(1)} s) vs -t${threads}: ${anchor.toFixed(0)} req/s`,
   );
