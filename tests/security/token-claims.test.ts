@@ -165,8 +165,7 @@ describe("JWT_TTL", () => {
   });
 });
 
-// Each starts its own gateway process on its own database: side by side, the two starts overlap.
-describe.concurrent("start-up refuses unsafe settings", () => {
+describe("start-up refuses unsafe settings", () => {
   /** Start the real gateway process with env on a fresh database; its exit code and what it said. */
   async function startGateway(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
     const db = await createTestDatabase();
