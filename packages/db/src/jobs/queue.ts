@@ -39,7 +39,7 @@ export async function startQueue(opts: QueueOptions): Promise<Queue> {
   boss.on("error", () => {});
   await boss.start();
   const retryLimit = opts.attempts;
-  await boss.createQueue(CONVERT_QUEUE, {
+  await createQueue(boss, CONVERT_QUEUE, {
     name: CONVERT_QUEUE,
     // One delivery more than the attempts: the worker marks a job that comes back past its attempts as
     // failed, so a job whose converter died on its last attempt still ends `failed`, not `active`.
@@ -48,7 +48,7 @@ export async function startQueue(opts: QueueOptions): Promise<Queue> {
     retryBackoff: true,
     expireInSeconds: opts.expireSeconds,
   });
-  await boss.createQueue(CALLBACK_QUEUE, {
+  await createQueue(boss, CALLBACK_QUEUE, {
     name: CALLBACK_QUEUE,
     retryLimit: 6,
     retryDelay: 5,
@@ -56,6 +56,26 @@ export async function startQueue(opts: QueueOptions): Promise<Queue> {
     expireInSeconds: 60,
   });
   return boss;
+}
+
+/** SQLSTATE of a transaction PostgreSQL cancelled to break a deadlock: it may simply run again. */
+const DEADLOCK_DETECTED = "40P01";
+const CREATE_ATTEMPTS = 5;
+
+/**
+ * boss.createQueue, run again when PostgreSQL cancelled it to break a deadlock: services starting at
+ * once on a fresh database (compose, the launcher) create the same queues together, and pg-boss's
+ * create_queue then deadlocks every time, which failed one service's start.
+ */
+async function createQueue(boss: PgBoss, name: string, options: PgBoss.Queue): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await boss.createQueue(name, options);
+      return;
+    } catch (error) {
+      if (attempt >= CREATE_ATTEMPTS || (error as { code?: unknown }).code !== DEADLOCK_DETECTED) throw error;
+    }
+  }
 }
 
 /**

@@ -108,7 +108,8 @@ export class LoginThrottle {
    * A pair the credential cache recognised (argon2 accepted it recently): the same refusals as
    * begin() (this address over its cap, or this name from it in its wait) but nothing to count, the
    * answer being a success; a run of failures it ends is forgotten. The CMS sends its password on
-   * every read, so this is the common path, and it only reads unless there is a run to end.
+   * every read, so this is the common path: it only reads unless there is a run to end, and once it
+   * found nothing for this pair, not even that until a check tightens the limits.
    */
   async recognised(ip: string, username: string): Promise<void> {
     const address = this.addressOf(ip);
