@@ -215,9 +215,9 @@ try {
         );
       }
     }
-    const requests = runs.reduce((sum, { result }) => sum + result.requests, 0);
-    const perRequest = (cpu: number) => ((cpu * 1e6) / requests).toFixed(0);
     const sum = (pick: (m: Measured) => number) => runs.reduce((total, m) => total + pick(m), 0);
+    const requests = sum((m) => m.result.requests);
+    const perRequest = (cpu: number) => ((cpu * 1e6) / requests).toFixed(0);
     const target = c.target ? `≥ ${c.target} ${ratio >= c.target ? "met" : "MISSED"}` : "";
     console.log(
       `| ${c.name} | ${median(runs.map((m) => m.result.rps)).toFixed(0)} | ${median(runs.map((m) => m.result.p50Ms)).toFixed(2)} ms | ${median(runs.map((m) => m.result.p99Ms)).toFixed(2)} ms | ${ratio.toFixed(3)} | ${ratios.map((r) => r.toFixed(3)).join(", ")} | ${target} | ${perRequest(sum((m) => m.nginxCpu))} / ${perRequest(sum((m) => m.gatewayCpu))} / ${perRequest(sum((m) => m.result.cpuSeconds))} |`,

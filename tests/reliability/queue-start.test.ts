@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 // compose and the launcher start admin-auth and img-converter together, and both create the queues
 // on a fresh database: pg-boss's create_queue deadlocked there on every try, failing one start.
 describe("the job queues on a fresh database", () => {
-  it("start in two processes at once", async () => {
+  // Two pg-boss instances, each on connections of its own, as the two services have.
+  it("start from two services at once", async () => {
     for (let round = 0; round < 3; round++) {
       const db = await createTestDatabase();
       const started: Queue[] = [];

@@ -244,7 +244,8 @@ describe("error answers leak nothing", () => {
     await call("not found", `${stack.url}/nope/nope`);
     await call("bad basic", `${stack.url}/img/1`, { headers: { authorization: "Basic !!!" } });
     await call("bad id", `${stack.url}/img/abc`, { headers: basic(ADMIN.username, ADMIN.password) });
-    expect(errorBodies.length - before).toBe(4);
-    for (const { what, body } of errorBodies) expect(body, what).not.toMatch(leaky);
+    const own = errorBodies.slice(before);
+    expect(own).toHaveLength(4);
+    for (const { what, body } of own) expect(body, what).not.toMatch(leaky);
   });
 });
