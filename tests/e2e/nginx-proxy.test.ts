@@ -503,7 +503,7 @@ describe.skipIf(!nginxInstalled)("the nginx config files", () => {
     for (const text of [template, main]) expect(directives(text)).not.toMatch(/converter|8081/);
     // Every proxy_pass goes to that one upstream (the caches' to admin-auth's internal routes).
     for (const [, target] of directives(template).matchAll(/proxy_pass\s+([^;]+);/g)) {
-      expect(target).toMatch(/^http:\/\/belfoot_admin_auth(\/_internal\/(images|link-decisions)\/\S*)?$/);
+      expect(target).toMatch(/^http:\/\/belfoot_admin_auth(\/_internal\/images\/\S*)?$/);
     }
   });
 

@@ -24,7 +24,7 @@ const LONGEST = [
   "tests/integration/delete.test.ts",
   "packages/engine/test/cli.test.ts",
   "tests/integration/async-convert.test.ts",
-  "tests/e2e/signed-link-decisions.test.ts",
+  "tests/e2e/signed-link-answers.test.ts",
   "tests/security/login-lockout.test.ts",
   "services/img-converter/test/fetch/fetch-limits.test.ts",
   "tests/e2e/signed-links.test.ts",

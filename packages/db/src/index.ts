@@ -50,7 +50,7 @@ export {
   type QueueOptions,
   startQueue,
 } from "./jobs/queue";
-export { linkDecisionLastSecond, linkDecisionsLapsed } from "./link-decisions";
+export { linkAnswerLastSecond, linkAnswersLapsed } from "./link-answers";
 export { migrate } from "./migrate";
 export { isDatabaseUnavailable } from "./unavailable";
 export {

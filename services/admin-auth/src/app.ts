@@ -31,7 +31,6 @@ import { articleRoutes } from "./routes/articles";
 import { convertRoutes } from "./routes/convert";
 import { imageBytesRoute } from "./routes/image-bytes";
 import { jobRoutes } from "./routes/jobs";
-import { linkDecisionRoute } from "./routes/link-decisions";
 import { linkRoutes } from "./routes/links";
 import { logRoutes } from "./routes/logs";
 import { uploadRoutes } from "./routes/uploads";
@@ -118,7 +117,6 @@ export async function buildGatewayApp({ config, sql, logger }: GatewayDeps) {
   await app.register(imageBytesRoute, imageReplies);
   const links = new LinkSigner(config.LINK_SIGNING_KEY, config.LINK_SIGNING_KEY_PREVIOUS);
   await app.register(linkRoutes, { ...imageReplies, links, maxTtlSeconds: config.LINK_MAX_TTL_S });
-  await app.register(linkDecisionRoute, { accel: imageReplies.accel, links });
   // The original API, kept for its clients: same paths, same {status, message} answers.
   await app.register(accountRoutes, {
     registration: config.REGISTRATION,

@@ -1,4 +1,4 @@
-import { deleteImage, findImageMetaById, type ImageMeta, linkDecisionsLapsed, type Sql } from "@belfoot/db";
+import { deleteImage, findImageMetaById, type ImageMeta, linkAnswersLapsed, type Sql } from "@belfoot/db";
 import { AppError } from "@belfoot/errors";
 import type { FastifyBaseLogger } from "fastify";
 import type { ImageBytesCache } from "./image-bytes-cache";
@@ -27,8 +27,8 @@ export async function deleteChecked(
     throw new AppError(409, "image_changed", "the image changed while it was being deleted; read it again");
   }
   images.forget(meta);
-  // Answered only once no nginx can still serve the image's signed links from a decision made before.
-  await linkDecisionsLapsed(Date.now());
+  // Answered only once no nginx can still serve the image's signed links from an answer made before.
+  await linkAnswersLapsed(Date.now());
   log.info({ image_id: meta.id, article_id: meta.articleId }, "image deleted");
   return { status: 200, message: "image deleted", id: meta.id, article_id: meta.articleId };
 }

@@ -1,10 +1,4 @@
-import {
-  linkDecisionsLapsed,
-  type SavedImage,
-  type SourceValidators,
-  type Sql,
-  saveImage,
-} from "@belfoot/db";
+import { linkAnswersLapsed, type SavedImage, type SourceValidators, type Sql, saveImage } from "@belfoot/db";
 import type { CompressResult } from "@belfoot/engine";
 import { articleTaken, type Uploader } from "./article-owner";
 
@@ -20,7 +14,7 @@ export interface Provenance {
 /**
  * Store the engine's JPEG with the facts about it and its source; 409 article_taken when the
  * article turned out to belong to another account (a concurrent first store won). A replace returns
- * only once the signed-link decisions nginx may hold for the old bytes have lapsed, so that neither
+ * only once the signed-link answers nginx may hold for the old bytes have lapsed, so that neither
  * its answer nor its job's outcome comes before the old links answer 404.
  */
 export async function storeResult(
@@ -48,6 +42,6 @@ export async function storeResult(
     { replaceAnyOwner: uploader.isAdmin },
   );
   if (!saved) throw articleTaken(articleId ?? "");
-  if (!saved.created) await linkDecisionsLapsed(Date.now());
+  if (!saved.created) await linkAnswersLapsed(Date.now());
   return saved;
 }

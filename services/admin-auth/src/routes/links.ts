@@ -6,6 +6,8 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { assertCanAccess, type ImageReplyOptions, sendImage } from "../image-reply";
 import { callerOf } from "../plugins/authenticate";
+import { cameThroughNginx } from "../reads/accel";
+import { linkGone, sendLinkAnswer } from "../reads/link-answer";
 import { type LinkSigner, linkPath } from "../reads/link-signer";
 import { JpegReplies } from "../replies";
 
@@ -34,7 +36,8 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /**
  * GET /articles/:article_id/link makes a signed public link to the article's current image;
- * GET /links/:id/:sha256 serves it to anyone until it expires. A link names the image's bytes (its
+ * GET /links/:id/:sha256 serves it to anyone until it expires (through nginx, which keeps each answer
+ * for up to a second: reads/link-answer.ts). A link names the image's bytes (its
  * sha256), not the article: once the image is replaced or deleted its links answer 404
  * (docs/decisions/0190-reads-through-nginx-and-signed-links.md).
  */
@@ -106,12 +109,12 @@ export const linkRoutes: FastifyPluginAsyncTypebox<LinkRoutesOptions> = async (a
       }
       const remaining = target.expires - nowSeconds();
       if (remaining <= 0) throw new AppError(410, "link_expired", "this link has expired");
-      const gone = () => new AppError(404, "not_found", "the image this link names was replaced or deleted");
+      if (cameThroughNginx(request)) return sendLinkAnswer(app.sql, opts.images, reply, target);
       const load = () => findImageMetaById(app.sql, id);
       const meta = await (opts.metas ? opts.metas.byId(id, load) : load());
-      if (!meta || meta.sha256 !== sha256) throw gone();
+      if (!meta || meta.sha256 !== sha256) throw linkGone();
       const sameImage = (image: ImageMeta) => {
-        if (image.id !== id || image.sha256 !== sha256) throw gone();
+        if (image.id !== id || image.sha256 !== sha256) throw linkGone();
       };
       // Shared caches may keep it, never beyond the link's life.
       const cacheControl = `public, max-age=${remaining}`;

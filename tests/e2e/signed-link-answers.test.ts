@@ -8,9 +8,9 @@ import { type Answer, basic, http } from "../support/http";
 import { nginxInstalled, startNginx } from "../support/nginx";
 import { ADMIN, type Stack, startStack } from "../support/stack";
 
-// nginx answers signed links from admin-auth's remembered "yes" (auth_request + a cache of the
-// decision): still nothing stale after a delete or replace is answered, on either of two nginx
-// instances in front of one gateway, and nothing served once the link has expired.
+// nginx answers signed links from admin-auth's answer, kept per link for up to a second: still
+// nothing stale after a delete or replace is answered, on either of two nginx instances in front of
+// one gateway, and nothing served once the link has expired.
 let stack: Stack;
 let images: ImageServer;
 let edges: Awaited<ReturnType<typeof startNginx>>[] = [];
@@ -57,7 +57,7 @@ interface Read {
 }
 
 /**
- * Reads `path` on every nginx in turn, over and over, until stop() — keeping each one's decision
+ * Reads `path` on every nginx in turn, over and over, until stop() — keeping each one's kept answer
  * warm — and remembers when each read started.
  */
 function readContinuously(path: string) {
@@ -91,8 +91,8 @@ async function expectGoneAfter(path: string, answeredAt: number, reads: Read[]) 
   expect(later.map((read) => read.answer.status).filter((status) => status !== 404)).toEqual([]);
 }
 
-describe.skipIf(!nginxInstalled)("signed links answered by nginx from a remembered decision", () => {
-  it("remember a yes for the whole link, public for no longer than the link's life", async () => {
+describe.skipIf(!nginxInstalled)("signed links answered by nginx from a kept answer", () => {
+  it("keep the answer for the whole link, public for no longer than the link's life", async () => {
     const stored = await convert("DECIDED-1", "kite.jpg");
     const link = await linkFor("DECIDED-1", 600);
     for (let round = 0; round < 3; round++) {
@@ -104,11 +104,38 @@ describe.skipIf(!nginxInstalled)("signed links answered by nginx from a remember
       expect(maxAge).toBeLessThanOrEqual(link.expires - Math.floor(startedAt / 1000));
       expect(maxAge).toBeGreaterThan(590);
     }
-    const decisions = await readdir(path.join(edges[0]?.dir ?? "", "link_decisions"), {
+    const kept = await readdir(path.join(edges[0]?.dir ?? "", "link_answers"), {
       recursive: true,
       withFileTypes: true,
     });
-    expect(decisions.filter((entry) => entry.isFile()).length).toBeGreaterThanOrEqual(1);
+    expect(kept.filter((entry) => entry.isFile()).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("answer If-None-Match with 304 and never show the client X-Accel-Expires", async () => {
+    const stored = await convert("DECIDED-ETAG", "kite.jpg");
+    const link = await linkFor("DECIDED-ETAG");
+    const full = await http(`${edges[0]?.url}${link.path}`);
+    expect(full.status).toBe(200);
+    expect(full.headers.etag).toBe(`"${stored.sha256}"`);
+    expect(full.headers["x-accel-expires"]).toBeUndefined();
+    const again = await http(`${edges[0]?.url}${link.path}`, {
+      headers: { "if-none-match": `"${stored.sha256}"` },
+    });
+    expect(again.status).toBe(304);
+    expect(again.body.length).toBe(0);
+  });
+
+  it("never keep a refusal: a bad signature is refused by admin-auth every time", async () => {
+    await convert("DECIDED-FORGED", "kite.jpg");
+    const link = await linkFor("DECIDED-FORGED");
+    const forged = link.path.replace(/signature=[^&]+/, `signature=${"A".repeat(43)}`);
+    // A kept refusal would carry the first request's id in its body.
+    for (let round = 0; round < 3; round++) {
+      const refusal = await http(`${edges[0]?.url}${forged}`);
+      expect(refusal.status).toBe(403);
+      expect(refusal.json.code).toBe("invalid_link");
+      expect(refusal.headers["x-request-id"]).toBe(refusal.json.request_id);
+    }
   });
 
   it("answer 404 on every nginx on the first read after a delete is answered", async () => {
@@ -142,7 +169,7 @@ describe.skipIf(!nginxInstalled)("signed links answered by nginx from a remember
     expect(sha(fresh.body)).toBe(replaced.sha256);
   });
 
-  it("stop serving a link the moment it expires, however warm its decision", async () => {
+  it("stop serving a link the moment it expires, however warm its kept answer", async () => {
     await convert("DECIDED-EXPIRING", "kite.jpg");
     const link = await linkFor("DECIDED-EXPIRING", 2);
     const readers = readContinuously(link.path);
