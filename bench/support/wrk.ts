@@ -7,6 +7,8 @@ export interface WrkResult {
   rps: number;
   p50Ms: number;
   p99Ms: number;
+  /** The slowest request: a stall a percentile hides (a cache lock's 500 ms wait) shows here. */
+  maxMs: number;
   requests: number;
   /** Bytes read, as wrk reports them (rounded to its unit). */
   bytesRead: number;
@@ -28,6 +30,12 @@ const BYTES: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 
 
 function latencyMs(text: string, percentile: string): number {
   const match = new RegExp(`^\\s*${percentile}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, "m").exec(text);
+  return match ? Number(match[1]) * (UNIT[match[2] as string] ?? Number.NaN) : Number.NaN;
+}
+
+/** The "Latency avg stdev max" line's max. */
+function maxLatencyMs(text: string): number {
+  const match = /^\s*Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s|m)/m.exec(text);
   return match ? Number(match[1]) * (UNIT[match[2] as string] ?? Number.NaN) : Number.NaN;
 }
 
@@ -66,6 +74,7 @@ export async function runWrk(opts: {
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? Number.NaN),
     p50Ms: latencyMs(output, "50"),
     p99Ms: latencyMs(output, "99"),
+    maxMs: maxLatencyMs(output),
     requests: Number(read?.[1] ?? 0),
     bytesRead: Number(read?.[2] ?? 0) * (BYTES[read?.[3] ?? "B"] ?? 1),
     badStatus: Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0),
