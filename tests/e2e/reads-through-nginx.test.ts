@@ -1,11 +1,11 @@
-import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { corpusPath, type ImageServer, startImageServer } from "@belfoot/testkit";
+import type { ImageServer } from "@belfoot/testkit";
 import { waitUntil } from "@belfoot/testkit/wait";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { basic, http } from "../support/http";
 import { nginxInstalled, startNginx } from "../support/nginx";
+import { sha256Of, startPhotoServer } from "../support/photos";
 import { ADMIN, type Stack, startStack } from "../support/stack";
 
 // Image reads through the real nginx: admin-auth authorises and answers X-Accel-Redirect, nginx
@@ -13,16 +13,11 @@ import { ADMIN, type Stack, startStack } from "../support/stack";
 let stack: Stack;
 let images: ImageServer;
 let nginx: Awaited<ReturnType<typeof startNginx>>;
-const kite = await readFile(corpusPath("plasma-kite.jpg"));
-const coffee = await readFile(corpusPath("skimage-coffee.png"));
 const admin = basic(ADMIN.username, ADMIN.password);
-const sha = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
 beforeAll(async () => {
   if (!nginxInstalled) return;
-  images = await startImageServer();
-  images.setRoute("/kite.jpg", { body: kite, contentType: "image/jpeg" });
-  images.setRoute("/coffee.png", { body: coffee, contentType: "image/png" });
+  images = await startPhotoServer();
   stack = await startStack({
     env: { ALLOW_PRIVATE_SOURCES: images.origin, TRUST_PROXY: "127.0.0.1" },
     // The default level of `pnpm start`: which reads write a line is part of what is tested.
@@ -53,7 +48,7 @@ describe.skipIf(!nginxInstalled)("image reads through nginx", () => {
         // The first read fills nginx's cache, the second comes from it.
         const got = await http(`${nginx.url}${path}`, { headers: admin });
         expect(got.status).toBe(200);
-        expect(sha(got.body)).toBe(stored.sha256);
+        expect(sha256Of(got.body)).toBe(stored.sha256);
         expect(got.headers["content-length"]).toBe(String(stored.bytes));
         expect(got.headers["content-type"]).toBe("image/jpeg");
         expect(got.headers.etag).toBe(`"${stored.sha256}"`);
@@ -119,7 +114,7 @@ describe.skipIf(!nginxInstalled)("image reads through nginx", () => {
 
   it("serves a replaced image's new bytes as soon as the replace is answered", async () => {
     const first = await convert("READ-REPLACE", "kite.jpg");
-    expect(sha((await http(`${nginx.url}/articles/READ-REPLACE`, { headers: admin })).body)).toBe(
+    expect(sha256Of((await http(`${nginx.url}/articles/READ-REPLACE`, { headers: admin })).body)).toBe(
       first.sha256,
     );
     const second = await convert("READ-REPLACE", "coffee.png");
@@ -127,7 +122,7 @@ describe.skipIf(!nginxInstalled)("image reads through nginx", () => {
     const after = await http(`${nginx.url}/articles/READ-REPLACE`, { headers: admin });
     expect(after.status).toBe(200);
     expect(after.headers.etag).toBe(`"${second.sha256}"`);
-    expect(sha(after.body)).toBe(second.sha256);
+    expect(sha256Of(after.body)).toBe(second.sha256);
   });
 
   it("answers 404 for a deleted image at once, though nginx still holds its bytes", async () => {
@@ -174,6 +169,6 @@ describe.skipIf(!nginxInstalled)("image reads through nginx", () => {
     });
     expect(direct.status).toBe(200);
     expect(direct.headers["x-accel-redirect"]).toBeUndefined();
-    expect(sha(direct.body)).toBe(stored.sha256);
+    expect(sha256Of(direct.body)).toBe(stored.sha256);
   });
 });

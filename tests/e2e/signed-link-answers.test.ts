@@ -1,11 +1,11 @@
-import { createHash } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
-import { corpusPath, type ImageServer, startImageServer } from "@belfoot/testkit";
+import type { ImageServer } from "@belfoot/testkit";
 import { waitUntil } from "@belfoot/testkit/wait";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Answer, basic, http } from "../support/http";
 import { nginxInstalled, startNginx } from "../support/nginx";
+import { sha256Of, startPhotoServer } from "../support/photos";
 import { ADMIN, type Stack, startStack } from "../support/stack";
 
 // nginx answers signed links from admin-auth's answer, kept per link for up to a second: still
@@ -14,16 +14,11 @@ import { ADMIN, type Stack, startStack } from "../support/stack";
 let stack: Stack;
 let images: ImageServer;
 let edges: Awaited<ReturnType<typeof startNginx>>[] = [];
-const kite = await readFile(corpusPath("plasma-kite.jpg"));
-const coffee = await readFile(corpusPath("skimage-coffee.png"));
 const admin = basic(ADMIN.username, ADMIN.password);
-const sha = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
 beforeAll(async () => {
   if (!nginxInstalled) return;
-  images = await startImageServer();
-  images.setRoute("/kite.jpg", { body: kite, contentType: "image/jpeg" });
-  images.setRoute("/coffee.png", { body: coffee, contentType: "image/png" });
+  images = await startPhotoServer();
   stack = await startStack({ env: { ALLOW_PRIVATE_SOURCES: images.origin, TRUST_PROXY: "127.0.0.1" } });
   const upstream = new URL(stack.url).host;
   edges = [await startNginx({ upstream }), await startNginx({ upstream })];
@@ -99,7 +94,7 @@ describe.skipIf(!nginxInstalled)("signed links answered by nginx from a kept ans
       const startedAt = Date.now();
       const got = await http(`${edges[0]?.url}${link.path}`);
       expect(got.status).toBe(200);
-      expect(sha(got.body)).toBe(stored.sha256);
+      expect(sha256Of(got.body)).toBe(stored.sha256);
       const maxAge = Number(/^public, max-age=(\d+)$/.exec(got.headers["cache-control"] ?? "")?.[1]);
       expect(maxAge).toBeLessThanOrEqual(link.expires - Math.floor(startedAt / 1000));
       expect(maxAge).toBeGreaterThan(590);
@@ -166,7 +161,7 @@ describe.skipIf(!nginxInstalled)("signed links answered by nginx from a kept ans
     await readers.stop();
     await expectGoneAfter(link.path, answeredAt, readers.reads);
     const fresh = await http(`${edges[1]?.url}${(await linkFor("DECIDED-REPLACED")).path}`);
-    expect(sha(fresh.body)).toBe(replaced.sha256);
+    expect(sha256Of(fresh.body)).toBe(replaced.sha256);
   });
 
   it("stop serving a link the moment it expires, however warm its kept answer", async () => {

@@ -1,20 +1,17 @@
-import { createHash, randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { corpusPath, type ImageServer, startImageServer } from "@belfoot/testkit";
+import { randomBytes } from "node:crypto";
+import type { ImageServer } from "@belfoot/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LinkSigner, linkPath } from "../../services/admin-auth/src/reads/link-signer";
 import { basic, http } from "../support/http";
 import { nginxInstalled, startNginx } from "../support/nginx";
+import { sha256Of, startPhotoServer } from "../support/photos";
 import { ADMIN, type Stack, startStack } from "../support/stack";
 
 // Signed public links, read without credentials through the real nginx and directly.
 let stack: Stack;
 let images: ImageServer;
 let nginx: Awaited<ReturnType<typeof startNginx>>;
-const kite = await readFile(corpusPath("plasma-kite.jpg"));
-const coffee = await readFile(corpusPath("skimage-coffee.png"));
 const admin = basic(ADMIN.username, ADMIN.password);
-const sha = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 // The key before a rotation, still accepted as LINK_SIGNING_KEY_PREVIOUS.
 const OLD_KEY = randomBytes(32).toString("hex");
 const CURRENT_KEY = randomBytes(32).toString("hex");
@@ -22,9 +19,7 @@ const MAX_TTL = 86_400;
 
 beforeAll(async () => {
   if (!nginxInstalled) return;
-  images = await startImageServer();
-  images.setRoute("/kite.jpg", { body: kite, contentType: "image/jpeg" });
-  images.setRoute("/coffee.png", { body: coffee, contentType: "image/png" });
+  images = await startPhotoServer();
   stack = await startStack({
     env: {
       ALLOW_PRIVATE_SOURCES: images.origin,
@@ -74,7 +69,7 @@ describe.skipIf(!nginxInstalled)("signed links", () => {
     for (const base of [nginx.url, nginx.url, stack.url]) {
       const got = await http(`${base}${pathOf(link.url)}`);
       expect(got.status).toBe(200);
-      expect(sha(got.body)).toBe(stored.sha256);
+      expect(sha256Of(got.body)).toBe(stored.sha256);
       expect(got.headers["content-type"]).toBe("image/jpeg");
       expect(got.headers["content-length"]).toBe(String(stored.bytes));
       expect(got.headers.etag).toBe(`"${stored.sha256}"`);
@@ -127,7 +122,7 @@ describe.skipIf(!nginxInstalled)("signed links", () => {
     const target = { id: stored.id, sha256: stored.sha256, expires: Math.floor(Date.now() / 1000) + 600 };
     const res = await http(`${nginx.url}${linkPath(target, new LinkSigner(OLD_KEY).sign(target))}`);
     expect(res.status).toBe(200);
-    expect(sha(res.body)).toBe(stored.sha256);
+    expect(sha256Of(res.body)).toBe(stored.sha256);
   });
 
   it("answers 404 at once for a deleted image's links and a replaced article's old links", async () => {
@@ -148,7 +143,7 @@ describe.skipIf(!nginxInstalled)("signed links", () => {
     expect((await http(`${nginx.url}${pathOf(before.url)}`)).status).toBe(404);
     // A new link names the new bytes.
     const after = await http(`${nginx.url}${pathOf((await linkFor("LINK-REPLACED")).url)}`);
-    expect(sha(after.body)).toBe(replaced.sha256);
+    expect(sha256Of(after.body)).toBe(replaced.sha256);
   });
 
   it("are made only for the owner or an admin, within LINK_MAX_TTL_S", async () => {

@@ -1,22 +1,19 @@
-import { readFile } from "node:fs/promises";
-import { corpusPath, type ImageServer, startImageServer } from "@belfoot/testkit";
+import type { ImageServer } from "@belfoot/testkit";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { basic, bearer, http } from "../support/http";
 import { nginxInstalled, startNginx } from "../support/nginx";
+import { coffee, startPhotoServer } from "../support/photos";
 import { ADMIN, type Stack, startStack } from "../support/stack";
 
 // The whole product as a client sees it: real nginx → admin-auth → img-converter → PostgreSQL.
 let stack: Stack;
 let images: ImageServer;
 let nginx: Awaited<ReturnType<typeof startNginx>>;
-const kite = await readFile(corpusPath("plasma-kite.jpg"));
-const coffee = await readFile(corpusPath("skimage-coffee.png"));
 
 beforeAll(async () => {
   if (!nginxInstalled) return;
-  images = await startImageServer();
-  images.setRoute("/kite.jpg", { body: kite, contentType: "image/jpeg" });
+  images = await startPhotoServer();
   // nginx runs on loopback: as in compose, admin-auth believes its X-Forwarded-For and no one else's.
   stack = await startStack({ env: { ALLOW_PRIVATE_SOURCES: images.origin, TRUST_PROXY: "127.0.0.1" } });
   nginx = await startNginx({ upstream: new URL(stack.url).host });
