@@ -1,4 +1,4 @@
-import { readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { ImageServer } from "@belfoot/testkit";
 import { waitUntil } from "@belfoot/testkit/wait";
@@ -75,6 +75,29 @@ function readContinuously(path: string) {
   };
 }
 
+/** The cache key nginx gives a link (the template's proxy_cache_key for /links/). */
+function entryKey(linkPath: string): string {
+  const url = new URL(linkPath, "http://edge");
+  const arg = (name: string) => url.searchParams.get(name) ?? "";
+  return `${url.pathname}?expires=${arg("expires")}&signature=${arg("signature")}`;
+}
+
+/**
+ * The keys of the entries an nginx keeps for the link at `linkPath` (same id and sha256, any
+ * arguments), read from the files' "KEY:" lines in its link_answers cache.
+ */
+async function keptAnswers(nginxDir: string, linkPath: string): Promise<string[]> {
+  const dir = path.join(nginxDir, "link_answers");
+  const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+  const keys: string[] = [];
+  for (const file of files) {
+    const head = (await readFile(path.join(file.parentPath, file.name))).subarray(0, 4096).toString("latin1");
+    const key = /\nKEY: ([^\n]*)\n/.exec(head)?.[1];
+    if (key?.startsWith(new URL(linkPath, "http://edge").pathname)) keys.push(key);
+  }
+  return keys;
+}
+
 /** Every read that started after `answeredAt` was a 404, and there was at least one per nginx. */
 async function expectGoneAfter(path: string, answeredAt: number, reads: Read[]) {
   for (const edge of edges) {
@@ -99,11 +122,18 @@ describe.skipIf(!nginxInstalled)("signed links answered by nginx from a kept ans
       expect(maxAge).toBeLessThanOrEqual(link.expires - Math.floor(startedAt / 1000));
       expect(maxAge).toBeGreaterThan(590);
     }
-    const kept = await readdir(path.join(edges[0]?.dir ?? "", "link_answers"), {
-      recursive: true,
-      withFileTypes: true,
-    });
-    expect(kept.filter((entry) => entry.isFile()).length).toBeGreaterThanOrEqual(1);
+    expect(await keptAnswers(edges[0]?.dir ?? "", link.path)).toEqual([entryKey(link.path)]);
+  });
+
+  it("keep one entry per link, whatever arguments a reader adds to it", async () => {
+    const stored = await convert("DECIDED-ARGS", "kite.jpg");
+    const link = await linkFor("DECIDED-ARGS");
+    for (const extra of ["&x=1", "&x=2", "&utm_source=feed"]) {
+      const got = await http(`${edges[1]?.url}${link.path}${extra}`);
+      expect(got.status).toBe(200);
+      expect(sha256Of(got.body)).toBe(stored.sha256);
+    }
+    expect(await keptAnswers(edges[1]?.dir ?? "", link.path)).toEqual([entryKey(link.path)]);
   });
 
   it("answer If-None-Match with 304 and never show the client X-Accel-Expires", async () => {
