@@ -7,7 +7,7 @@ export interface WrkResult {
   rps: number;
   p50Ms: number;
   p99Ms: number;
-  /** The slowest request: a stall a percentile hides (a cache lock's 500 ms wait) shows here. */
+  /** The slowest request: a stall a percentile hides (a cache refill, a GC pause) shows here. */
   maxMs: number;
   requests: number;
   /** Bytes read, as wrk reports them (rounded to its unit). */
