@@ -98,15 +98,27 @@ async function keptAnswers(nginxDir: string, linkPath: string): Promise<string[]
   return keys;
 }
 
-/** Every read that started after `answeredAt` was a 404, and there was at least one per nginx. */
-async function expectGoneAfter(path: string, answeredAt: number, reads: Read[]) {
+/**
+ * With readers on every nginx serving the link at `path`, runs `change` (a delete or a replace);
+ * every read that started once it was answered must be a 404, and so is a last read on each nginx.
+ */
+async function expectGoneOnceAnswered<T>(path: string, change: () => Promise<T>): Promise<T> {
+  const readers = readContinuously(path);
+  await waitUntil("every nginx served the link", () => readers.reads.length >= 10);
+  expect(readers.reads.every((read) => read.answer.status === 200)).toBe(true);
+  const changed = await change();
+  const answeredAt = Date.now();
+  const before = readers.reads.length;
+  await waitUntil("reads after the change", () => readers.reads.length >= before + 4);
+  await readers.stop();
   for (const edge of edges) {
     const res = await http(`${edge.url}${path}`);
     expect(res.status).toBe(404);
     expect(res.json.code).toBe("not_found");
   }
-  const later = reads.filter((read) => read.startedAt >= answeredAt);
+  const later = readers.reads.filter((read) => read.startedAt >= answeredAt);
   expect(later.map((read) => read.answer.status).filter((status) => status !== 404)).toEqual([]);
+  return changed;
 }
 
 describe.skipIf(!nginxInstalled)("signed links answered by nginx from a kept answer", () => {
@@ -166,30 +178,19 @@ describe.skipIf(!nginxInstalled)("signed links answered by nginx from a kept ans
   it("answer 404 on every nginx on the first read after a delete is answered", async () => {
     await convert("DECIDED-DEL", "kite.jpg");
     const link = await linkFor("DECIDED-DEL");
-    const readers = readContinuously(link.path);
-    await waitUntil("every nginx served the link", () => readers.reads.length >= 10);
-    expect(readers.reads.every((read) => read.answer.status === 200)).toBe(true);
-    const deleted = await http(`${edges[0]?.url}/articles/DECIDED-DEL`, { method: "DELETE", headers: admin });
-    const answeredAt = Date.now();
-    expect(deleted.status).toBe(200);
-    const before = readers.reads.length;
-    await waitUntil("reads after the delete", () => readers.reads.length >= before + 4);
-    await readers.stop();
-    await expectGoneAfter(link.path, answeredAt, readers.reads);
+    await expectGoneOnceAnswered(link.path, async () => {
+      const deleted = await http(`${edges[0]?.url}/articles/DECIDED-DEL`, {
+        method: "DELETE",
+        headers: admin,
+      });
+      expect(deleted.status).toBe(200);
+    });
   });
 
   it("answer 404 on every nginx on the first read after a replace is answered", async () => {
     await convert("DECIDED-REPLACED", "kite.jpg");
     const link = await linkFor("DECIDED-REPLACED");
-    const readers = readContinuously(link.path);
-    await waitUntil("every nginx served the link", () => readers.reads.length >= 10);
-    expect(readers.reads.every((read) => read.answer.status === 200)).toBe(true);
-    const replaced = await convert("DECIDED-REPLACED", "coffee.png");
-    const answeredAt = Date.now();
-    const before = readers.reads.length;
-    await waitUntil("reads after the replace", () => readers.reads.length >= before + 4);
-    await readers.stop();
-    await expectGoneAfter(link.path, answeredAt, readers.reads);
+    const replaced = await expectGoneOnceAnswered(link.path, () => convert("DECIDED-REPLACED", "coffee.png"));
     const fresh = await http(`${edges[1]?.url}${(await linkFor("DECIDED-REPLACED")).path}`);
     expect(sha256Of(fresh.body)).toBe(replaced.sha256);
   });

@@ -22,17 +22,28 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
 
 const etagOf = (image: ImageMeta) => `"${image.sha256}"`;
 
-/**
- * Headers every image answer carries. Images are private to their readers, so shared caches
- * must not keep them (`private`); the ETag is the sha256 of the stored bytes (strong).
- */
-function setImageHeaders(reply: FastifyReply, image: ImageMeta, cacheControl: string): void {
+/** What every image answer says of its bytes: the ETag is their sha256 (strong). */
+function setValidators(reply: FastifyReply, image: ImageMeta, cacheControl: string): void {
   reply
     .header("etag", etagOf(image))
     .header("cache-control", cacheControl)
     .header("last-modified", image.updatedAt.toUTCString())
-    .header("vary", "Authorization")
     .header("x-content-type-options", "nosniff");
+}
+
+/**
+ * Headers of an answer to a reader's credentials: it varies with them (private by default, so
+ * shared caches do not keep it).
+ */
+function setImageHeaders(reply: FastifyReply, image: ImageMeta, cacheControl: string): void {
+  setValidators(reply, image, cacheControl);
+  reply.header("vary", "Authorization");
+}
+
+/** Sends the stored bytes themselves, with their validators and `cacheControl`. */
+export function sendImageBytes(reply: FastifyReply, image: ImageWithData, cacheControl: string) {
+  setValidators(reply, image, cacheControl);
+  return reply.type(image.contentType).header("content-length", image.data.length).send(image.data);
 }
 
 /** How image answers are served: their Cache-Control max-age, and the caches they share. */
@@ -85,6 +96,6 @@ export async function sendImage(
   if (!image) throw new AppError(404, "not_found", "no image is stored here");
   if (check) check(image);
   else assertCanAccess(callerOf(request), image);
-  setImageHeaders(reply, image, cacheControl);
-  return reply.type(image.contentType).header("content-length", image.data.length).send(image.data);
+  reply.header("vary", "Authorization");
+  return sendImageBytes(reply, image, cacheControl);
 }

@@ -2,6 +2,7 @@ import { findImageById, findImageMetaById, linkAnswerLastSecond, type Sql } from
 import { AppError } from "@belfoot/errors";
 import type { FastifyReply } from "fastify";
 import type { ImageBytesCache } from "../image-bytes-cache";
+import { sendImageBytes } from "../image-reply";
 import type { LinkTarget } from "./link-signer";
 
 /** A link whose image was replaced or deleted since it was signed. */
@@ -30,13 +31,6 @@ export async function sendLinkAnswer(
   const image = await images.get(meta, () => findImageById(sql, target.id));
   if (!image || image.sha256 !== target.sha256) throw linkGone();
   const lastSecond = linkAnswerLastSecond(answeredAtMs, target.expires);
-  return reply
-    .header("x-accel-expires", `@${lastSecond}`)
-    .header("cache-control", `public, max-age=${target.expires - lastSecond - 1}`)
-    .header("etag", `"${image.sha256}"`)
-    .header("last-modified", image.updatedAt.toUTCString())
-    .header("x-content-type-options", "nosniff")
-    .type(image.contentType)
-    .header("content-length", image.data.length)
-    .send(image.data);
+  reply.header("x-accel-expires", `@${lastSecond}`);
+  return sendImageBytes(reply, image, `public, max-age=${target.expires - lastSecond - 1}`);
 }
